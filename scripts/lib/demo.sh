@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# Helpers shared by the demo scripts (echo-demo and chat-demo). Source it, don't run it:
+#
+#   source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
+#
+# It sets REPO_ROOT and provides:
+#   step "Title"              a step header
+#   info / ok / warn "text"   a plain line, a success line, a warning (stderr)
+#   die "message" ["hint"]    an error plus what to do about it, exit 1
+#   usage                     prints the comment block at the top of the running script
+#   usage_error "message"     the error and the usage, exit 2
+#   require_cmd CMD "hint"    dies with the hint when CMD is not installed
+#   wait_until SECONDS "what" CMD [ARGS...]
+#                             runs CMD until it succeeds, with a progress line; dies after SECONDS
+#                             (set WAIT_HINT to add a hint to that error)
+#   confirm "question" [y|n]  asks yes/no; without a terminal it takes the default (n unless given)
+#   require_cluster           dies with a clear reason when kubectl can't reach the cluster
+#   k3s_role                  prints server, agent or none for this phone
+#   this_node_name            prints this phone's Kubernetes node name (recorded by the install scripts)
+#
+# Colours only when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
+# DEMO_SYSROOT (empty on a phone) prefixes system paths so that tests can use a temporary directory.
+
+# shellcheck disable=SC2034 # REPO_ROOT and K3S_VERSION are used by the scripts that source this file
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DEMO_SYSROOT="${DEMO_SYSROOT:-}"
+
+# The k3s release every phone installs (server and agents must match).
+# shellcheck disable=SC2034
+K3S_VERSION="v1.34.3+k3s3"
+# Where the install scripts record this phone's node name (k3s reads this file too).
+K3S_NODE_CONFIG="$DEMO_SYSROOT/etc/rancher/k3s/config.yaml"
+
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
+  C_BOLD=$'\e[1m' C_DIM=$'\e[2m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_BLUE=$'\e[34m' C_OFF=$'\e[0m'
+else
+  C_BOLD='' C_DIM='' C_RED='' C_GREEN='' C_YELLOW='' C_BLUE='' C_OFF=''
+fi
+
+step() { printf '\n%s==> %s%s\n' "$C_BOLD$C_BLUE" "$*" "$C_OFF"; }
+info() { printf '    %s\n' "$*"; }
+ok()   { printf '%s ✓  %s%s\n' "$C_GREEN" "$*" "$C_OFF"; }
+warn() { printf '%s !  %s%s\n' "$C_YELLOW" "$*" "$C_OFF" >&2; }
+
+die() {
+  printf '%s ✗  %s%s\n' "$C_RED" "$1" "$C_OFF" >&2
+  if [[ -n "${2:-}" ]]; then printf '    → %s\n' "$2" >&2; fi
+  exit 1
+}
+
+usage() {
+  # The usage text is the script's first comment block (after the #! line).
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+}
+
+usage_error() {
+  printf 'error: %s\n\n' "$1" >&2
+  usage >&2
+  exit 2
+}
+
+require_cmd() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed." "$2"
+}
+
+wait_until() {
+  local timeout=$1 what=$2 waited=0 interval=${DEMO_POLL_SECONDS:-2}
+  ((interval >= 1)) || interval=1
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ((waited >= timeout)); then
+      if [[ -t 1 ]]; then printf '\n'; fi
+      die "Timed out after ${timeout}s waiting for ${what}." "${WAIT_HINT:-}"
+    fi
+    if [[ -t 1 ]]; then
+      printf '\r    %swaiting for %s … %ss%s ' "$C_DIM" "$what" "$waited" "$C_OFF"
+    elif ((waited == 0)); then
+      printf '    waiting for %s (up to %ss) …\n' "$what" "$timeout"
+    fi
+    sleep "$interval"
+    waited=$((waited + interval))
+  done
+  if [[ -t 1 ]] && ((waited > 0)); then printf '\r\e[K'; fi
+  ok "$what"
+}
+
+confirm() {
+  local question=$1 default=${2:-n} answer
+  if [[ ! -t 0 ]]; then
+    info "$question → $([[ $default == y ]] && echo yes || echo no) (no terminal: the default)"
+    [[ $default == y ]]
+    return
+  fi
+  read -r -p "    $question [$([[ $default == y ]] && echo Y/n || echo y/N)] " answer
+  case "${answer:-$default}" in
+    [yY] | [yY][eE][sS]) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+k3s_role() {
+  if command -v k3s-uninstall.sh >/dev/null 2>&1; then
+    echo server
+  elif command -v k3s-agent-uninstall.sh >/dev/null 2>&1; then
+    echo agent
+  else
+    echo none
+  fi
+}
+
+this_node_name() {
+  [[ -r "$K3S_NODE_CONFIG" ]] || return 1
+  sed -n 's/^node-name:[[:space:]]*"\{0,1\}\([a-z0-9.-]*\)"\{0,1\}[[:space:]]*$/\1/p' "$K3S_NODE_CONFIG" | grep .
+}
+
+require_cluster() {
+  local role err
+  role=$(k3s_role)
+  require_cmd kubectl "Install k3s on the control plane first: ./echo-demo/scripts/01-install-k3s.sh"
+  if [[ $role == agent ]]; then
+    die "This phone is a k3s agent: it has no admin kubeconfig." \
+      "Run this script on the control plane phone (phone-a)."
+  fi
+  if ! err=$(kubectl get --raw=/readyz --request-timeout=5s 2>&1); then
+    case "$err" in
+      *"Unable to read"* | *"permission denied"*)
+        die "kubectl can't read the cluster's kubeconfig (${err##*$'\n'})" \
+          "Re-run ./echo-demo/scripts/01-install-k3s.sh: it makes the kubeconfig readable for $(id -un)." ;;
+      *)
+        die "The cluster isn't reachable: ${err##*$'\n'}" \
+          "Is k3s running? Check: sudo systemctl status k3s (no k3s here? run ./echo-demo/scripts/01-install-k3s.sh)" ;;
+    esac
+  fi
+}
