@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Plugin } from 'vite'
+import { qrShape } from './utils/qr.ts'
+
+const projectFile = fileURLToPath(new URL('./project.json', import.meta.url))
+
+/** The project's addresses (project.json): the one place a fork edits. */
+export interface ProjectLinks {
+  repository: string
+  branch: string
+  deckUrl: string
+  blogUrl: string
+  sapMachineUrl: string
+}
+
+function readProject(): ProjectLinks {
+  const { $comment: _comment, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
+  return links
+}
+
+const virtualId = 'virtual:project-links'
+
+/**
+ * Serves `virtual:project-links`: the addresses from project.json and, for each of them, its QR code
+ * computed at build time, so no QR image is stored and no QR library ships to the browser.
+ */
+function projectLinks(): Plugin {
+  return {
+    name: 'project-links',
+    resolveId: id => (id === virtualId ? `\0${virtualId}` : undefined),
+    load(id) {
+      if (id !== `\0${virtualId}`)
+        return
+      this.addWatchFile(projectFile)
+      const links = readProject()
+      const qr = Object.fromEntries(Object.values(links).filter(v => /^https?:/.test(v)).map(url => [url, qrShape(url)]))
+      return `export const links = ${JSON.stringify(links)}\nexport const qr = ${JSON.stringify(qr)}\n`
+    },
+  }
+}
+
+/** GitHub Pages serves the deck under /REPO/: the build's base path is the deck URL's path. */
+export const deckBasePath = new URL(readProject().deckUrl).pathname
+
+export default defineConfig(({ command }) => ({
+  base: command === 'build' ? deckBasePath : undefined,
+  plugins: [projectLinks()],
+}))

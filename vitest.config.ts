@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config'
+
+// Three kinds of tests: fast Node tests (scripts, manifests, the chat app), component tests
+// in happy-dom, and browser tests against the built deck in the system Chromium.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/**/*.test.ts', 'chat-demo/app/test/**/*.test.ts'],
+          exclude: ['test/components/**', 'test/browser/**', '**/node_modules/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: './vite.config.ts',
+        test: {
+          name: 'components',
+          environment: 'happy-dom',
+          include: ['test/components/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+})
