@@ -1,0 +1,169 @@
+// The chat server: config → store → commands → routes → listen.
+// Run: node chat-demo/app/src/main.ts   (Node 24 runs the TypeScript directly; no build step)
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import type { Server } from 'node:http'
+import { createChat } from './chat.ts'
+import type { Chat } from './chat.ts'
+import { noCommandsFile, watchCommandsFile } from './commands/file.ts'
+import type { CommandsSource } from './commands/file.ts'
+import { createLimiter } from './commands/runner.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import type { Config } from './config.ts'
+import { createLlmClient } from './llm.ts'
+import { createLogger } from './log.ts'
+import type { Logger } from './log.ts'
+import { createRoutes } from './routes.ts'
+import type { Asset } from './routes.ts'
+import { createHub } from './sse.ts'
+import type { Hub } from './sse.ts'
+import { createStore } from './store/index.ts'
+import type { Store } from './store/index.ts'
+
+export interface RunningChat {
+  url: string
+  port: number
+  store: Store
+  hub: Hub
+  chat: Chat
+  commands: CommandsSource
+  /** Resolves once the store's schema exists (at once for SQLite; rqlite may take a while to boot). */
+  storeReady: Promise<void>
+  close(): Promise<void>
+}
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
+
+export async function start(config: Config, log: Logger): Promise<RunningChat> {
+  // Store: SQLite must open now (a bad path is a configuration error); rqlite is retried in the background.
+  const store = createStore(config)
+  let storeStarted = false
+  const closing = new AbortController()
+  if (store.kind === 'sqlite') {
+    try {
+      await store.init()
+    } catch (error) {
+      throw new ConfigError('SQLITE_PATH', `cannot use ${config.sqlitePath}: ${(error as Error).message}`)
+    }
+  }
+
+  let commands: CommandsSource = noCommandsFile
+  if (config.commandsFile) {
+    try {
+      commands = watchCommandsFile(config.commandsFile, log)
+    } catch (error) {
+      await store.close()
+      throw new ConfigError('COMMANDS_FILE', `cannot read ${config.commandsFile}: ${(error as Error).message}`)
+    }
+  }
+
+  const hub = createHub()
+  const llm = createLlmClient({ url: config.llmUrl, model: config.llmModel, timeoutMs: config.commandTimeoutMs })
+  const limiter = createLimiter(config.maxConcurrentCommands)
+  const chat = createChat({ config, store, commands, llm, hub, log, limiter, version: VERSION })
+  const app = createRoutes({ config, chat, store, hub, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() })
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    commands.close()
+    await store.close()
+    throw error.code === 'EADDRINUSE' ? new ConfigError('PORT', `port ${config.port} is in use`) : error
+  })
+  const port = (server.address() as AddressInfo).port
+
+  const storeReady = (async () => {
+    for (let attempt = 1; !storeStarted; attempt++) {
+      try {
+        if (store.kind === 'rqlite') await store.init()
+        await chat.recover()
+        storeStarted = true
+      } catch (error) {
+        if (closing.signal.aborted) return
+        // The rqlite sidecar needs a few seconds to boot: keep trying, readiness stays false meanwhile.
+        log.warn('waiting for the store', { store: store.kind, at: store.location, attempt, error: (error as Error).message })
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)))
+      }
+    }
+    log.info('store ready', { store: store.kind, at: store.location })
+  })()
+
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    store,
+    hub,
+    chat,
+    commands,
+    storeReady,
+    async close() {
+      closing.abort()
+      server.close()
+      hub.closeAll() // open event streams would keep the server from closing
+      commands.close()
+      await chat.shutdown()
+      server.closeAllConnections()
+      await storeReady
+      await store.close()
+    },
+  }
+}
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+}
+
+/** The page is three small files: read once, served from memory. */
+function loadAssets(): Map<string, Asset> {
+  const assets = new Map<string, Asset>()
+  for (const file of ['index.html', 'app.js', 'style.css', 'icon.svg']) {
+    const body = readFileSync(new URL(`../public/${file}`, import.meta.url))
+    const asset = { type: TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream', body }
+    assets.set(`/${file}`, asset)
+    if (file === 'index.html') assets.set('/', asset)
+  }
+  return assets
+}
+
+async function main() {
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    console.error(`chat: bad configuration: ${(error as Error).message}`)
+    process.exit(1)
+  }
+  const log = createLogger(config.logFormat, { pod: config.podName, node: config.nodeName })
+  let running: RunningChat
+  try {
+    running = await start(config, log)
+  } catch (error) {
+    const message = error instanceof ConfigError ? `bad configuration: ${error.message}` : (error as Error).stack
+    console.error(`chat: cannot start: ${message}`)
+    process.exit(1)
+  }
+  log.info('listening', { url: running.url, store: running.store.kind, version: VERSION })
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info('stopping', { signal })
+    await running.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGHUP', () => void running.commands.reload())
+}
+
+if (import.meta.main) await main()

@@ -1,0 +1,180 @@
+// HTTP boundary: the API and the page. Errors from inside become status codes here:
+// 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { streamSSE } from 'hono/streaming'
+import { z } from 'zod'
+import { BusyError } from './chat.ts'
+import type { Chat } from './chat.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './log.ts'
+import type { Hub } from './sse.ts'
+import { StoreError } from './store/index.ts'
+import type { Store } from './store/index.ts'
+
+export interface Asset {
+  type: string
+  body: Uint8Array
+}
+
+export interface RouteDeps {
+  config: Config
+  chat: Chat
+  store: Store
+  hub: Hub
+  log: Logger
+  version: string
+  /** True once the store's schema exists. */
+  storeStarted(): boolean
+  /** Path ("/", "/app.js"...) → file. */
+  assets: ReadonlyMap<string, Asset>
+}
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+const postBody = z.object({ text: z.string() })
+
+const pageQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
+export function createRoutes(deps: RouteDeps): Hono {
+  const { config, chat, store, hub, log, version } = deps
+  const who = { pod: config.podName, node: config.nodeName }
+  const app = new Hono()
+
+  // Every answer says who handled it (that makes load balancing visible) and is logged in one line.
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    c.res.headers.set('X-Pod-Name', config.podName)
+    c.res.headers.set('X-Node-Name', config.nodeName)
+    c.res.headers.set('X-Content-Type-Options', 'nosniff')
+    c.res.headers.set('Referrer-Policy', 'no-referrer')
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) })
+  })
+
+  const fail = (c: Context, status: 400 | 404 | 413 | 429 | 500 | 503, error: string) => c.json({ error, ...who }, status)
+
+  app.onError((error, c) => {
+    if (error instanceof StoreError) return fail(c, 503, `store unavailable: ${error.message}`)
+    log.error('unexpected error', { path: c.req.path, error: error.stack ?? String(error) })
+    return fail(c, 500, 'internal error')
+  })
+  app.notFound((c) => fail(c, 404, `no such route: ${c.req.method} ${c.req.path}`))
+
+  // --- the page ---
+  for (const [path, asset] of deps.assets) {
+    app.get(path, (c) => {
+      c.header('Content-Type', asset.type)
+      c.header('Cache-Control', 'no-cache')
+      if (asset.type.startsWith('text/html')) c.header('Content-Security-Policy', CSP)
+      return c.body(asset.body as Uint8Array<ArrayBuffer>)
+    })
+  }
+
+  // --- health ---
+  app.get('/api/healthz', (c) => c.json({ status: 'ok', ...who }))
+  app.get('/api/readyz', async (c) => {
+    if (!deps.storeStarted()) return c.json({ status: 'not ready', reason: `${store.kind} store not started yet`, ...who }, 503)
+    try {
+      await store.ping()
+      return c.json({ status: 'ready', store: store.kind, ...who })
+    } catch (error) {
+      return c.json({ status: 'not ready', reason: (error as Error).message, ...who }, 503)
+    }
+  })
+  app.get('/api/info', (c) =>
+    c.json({
+      name: 'chat',
+      version,
+      ...who,
+      store: store.kind,
+      llmUrl: config.llmUrl,
+      llmModel: config.llmModel,
+      commands: chat.commandNames(),
+      maxMessageLength: config.maxMessageLength,
+    }),
+  )
+
+  // --- messages ---
+  app.get('/api/messages', async (c) => {
+    const query = pageQuery.safeParse(c.req.query())
+    if (!query.success) return fail(c, 400, 'use ?before=ID (a positive whole number) and ?limit=N (1-200)')
+    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
+    const messages = await store.list(query.data)
+    const last = messages.at(-1)
+    return c.json({ messages, nextBefore: messages.length === query.data.limit && last ? last.id : null, ...who })
+  })
+
+  // JSON escapes can make a message up to 6 bytes per character; anything bigger is refused unread.
+  const maxBodyBytes = config.maxMessageLength * 6 + 1024
+  const limit = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => fail(c, 413, `request body larger than ${maxBodyBytes} bytes`) })
+
+  const post = async (c: Context) => {
+    let body: unknown
+    try {
+      body = JSON.parse(await c.req.text())
+    } catch {
+      return fail(c, 400, 'body must be JSON like {"text": "hello"}')
+    }
+    const parsed = postBody.safeParse(body)
+    if (!parsed.success) return fail(c, 400, 'body must be JSON like {"text": "hello"}')
+    const { text } = parsed.data
+    if (text.trim() === '') return fail(c, 400, 'message is empty')
+    if (text.includes('\0') || !text.isWellFormed()) return fail(c, 400, 'message contains a NUL character or broken Unicode')
+    const length = [...text].length
+    if (length > config.maxMessageLength) {
+      return fail(c, 413, `message has ${length} characters; at most ${config.maxMessageLength} are allowed`)
+    }
+    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
+    let result
+    try {
+      result = await chat.post(text)
+    } catch (error) {
+      if (error instanceof BusyError) {
+        c.header('Retry-After', '5')
+        return fail(c, 429, error.message)
+      }
+      throw error
+    }
+    if (result.kind === 'clear') return c.json({ clear: true, note: 'Only your screen is cleared; the messages stay stored.', ...who })
+    // ?wait=1: answer when the command has finished (handy with curl); the default answers at once.
+    const wait = ['1', 'true'].includes(c.req.query('wait') ?? '')
+    const message = wait ? await result.done : result.message
+    return c.json({ message, ...who }, 201)
+  }
+  app.post('/api/messages', limit, post)
+  app.post('/api/message', limit, post) // the name the talk's first scripts used
+
+  // --- live updates ---
+  app.get('/api/events', (c) =>
+    streamSSE(c, async (stream) => {
+      let unsubscribe = () => {}
+      let keepAlive: NodeJS.Timeout | undefined
+      await new Promise<void>((resolve) => {
+        stream.onAbort(resolve)
+        void stream.writeSSE({ event: 'hello', data: JSON.stringify({ ...who, version }), retry: 2000 }).catch(resolve)
+        unsubscribe = hub.subscribe({ send: (event, data, id) => stream.writeSSE({ event, data, id }), close: resolve })
+        // A comment line now and then keeps proxies from closing a quiet connection.
+        keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(resolve), 15_000)
+      })
+      clearInterval(keepAlive)
+      unsubscribe()
+    }),
+  )
+
+  return app
+}

@@ -1,0 +1,70 @@
+// The one schema and the SQL both adapters send: only parameterized statements.
+import type { CommandResult, Message, NewMessage, Page } from './types.ts'
+
+export const SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS messages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    pod         TEXT NOT NULL,
+    node        TEXT NOT NULL,
+    command     TEXT,
+    status      TEXT CHECK (status IN ('running', 'ok', 'error', 'timeout')),
+    output      TEXT,
+    finished_at TEXT
+  )`,
+  `CREATE INDEX IF NOT EXISTS messages_running ON messages (pod) WHERE status = 'running'`,
+]
+
+type Param = string | number | null
+export interface Statement {
+  sql: string
+  params: Param[]
+}
+
+const COLUMNS = 'id, text, created_at, pod, node, command, status, output, finished_at'
+
+export function insertStatement(m: NewMessage): Statement {
+  return {
+    sql: 'INSERT INTO messages (text, created_at, pod, node, command, status, output, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    params: [m.text, m.createdAt, m.pod, m.node, m.command, m.status, m.output, m.finishedAt],
+  }
+}
+
+export function finishStatement(id: number, r: CommandResult): Statement {
+  return {
+    sql: "UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+    params: [r.status, r.output, r.finishedAt, id],
+  }
+}
+
+export function interruptStatement(pod: string, r: CommandResult): Statement {
+  return {
+    sql: "UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE pod = ? AND status = 'running'",
+    params: [r.status, r.output, r.finishedAt, pod],
+  }
+}
+
+export function listStatement(page: Page): Statement {
+  return page.before === undefined
+    ? { sql: `SELECT ${COLUMNS} FROM messages ORDER BY id DESC LIMIT ?`, params: [page.limit] }
+    : { sql: `SELECT ${COLUMNS} FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?`, params: [page.before, page.limit] }
+}
+
+export const PING: Statement = { sql: 'SELECT 1 AS ok', params: [] }
+
+/** A row as both SQLite and rqlite return it (column name → value). */
+export function rowToMessage(row: Record<string, unknown>): Message {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v))
+  return {
+    id: Number(row.id),
+    text: String(row.text),
+    createdAt: String(row.created_at),
+    pod: String(row.pod),
+    node: String(row.node),
+    command: str(row.command),
+    status: str(row.status) as Message['status'],
+    output: str(row.output),
+    finishedAt: str(row.finished_at),
+  }
+}

@@ -1,0 +1,59 @@
+// The store's interface: both adapters (embedded SQLite, rqlite over HTTP) implement it with the same schema.
+
+/** running: a command is still working; the others are final. */
+export type CommandStatus = 'running' | 'ok' | 'error' | 'timeout'
+
+export interface Message {
+  id: number
+  text: string
+  /** ISO 8601, UTC */
+  createdAt: string
+  pod: string
+  node: string
+  /** The command's name without the slash (e.g. "llm"); null for a plain message. */
+  command: string | null
+  status: CommandStatus | null
+  output: string | null
+  finishedAt: string | null
+}
+
+export type NewMessage = Omit<Message, 'id'>
+
+export interface CommandResult {
+  status: Exclude<CommandStatus, 'running'>
+  output: string
+  finishedAt: string
+}
+
+export interface Page {
+  /** Only messages with a smaller id; undefined means "from the newest". */
+  before?: number
+  limit: number
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'rqlite'
+  /** Where the data lives (file path or URL without credentials), for logs and /api/info. */
+  readonly location: string
+  /** Creates the schema (idempotent). Throws StoreError when the store does not answer. */
+  init(): Promise<void>
+  /** Commits one message and returns it with its id. */
+  insert(message: NewMessage): Promise<Message>
+  /** Records a command's outcome on its message. */
+  finish(id: number, result: CommandResult): Promise<void>
+  /** Newest first. */
+  list(page: Page): Promise<Message[]>
+  /** Marks commands this pod left running (e.g. before a restart) as failed; returns how many. */
+  interruptRunning(pod: string, result: CommandResult): Promise<number>
+  /** Resolves when the store answers a query. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** The store did not answer or refused the statement: the request fails with 503 and nothing was written. */
+export class StoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StoreError'
+  }
+}
