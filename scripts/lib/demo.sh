@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# Helpers shared by the demo scripts (echo-demo and chat-demo). Source it, don't run it:
+# Helpers shared by the demo scripts (echo-demo and chat-demo). Source it, don't run it
+# (the directive lets `shellcheck -x` follow it from a script two folders down):
 #
+#   # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 #   source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 #
 # It sets REPO_ROOT and provides:
@@ -14,9 +16,13 @@
 #                             runs CMD until it succeeds, with a progress line; dies after SECONDS
 #                             (set WAIT_HINT to add a hint to that error)
 #   confirm "question" [y|n]  asks yes/no; without a terminal it takes the default (n unless given)
+#   is_node_name NAME         true for a valid node name (lower-case letters, digits, dashes)
 #   require_cluster           dies with a clear reason when kubectl can't reach the cluster
+#   node_is_ready NAME        true when the node's Ready condition is True
 #   k3s_role                  prints server, agent or none for this phone
-#   this_node_name            prints this phone's Kubernetes node name (recorded by the install scripts)
+#   record_node_name NAME     records this phone's node name in /etc/rancher/k3s/config.yaml
+#   this_node_name            prints the recorded node name (fails when there is none)
+#   tailnet_ip                prints this phone's Tailscale IPv4 (fails without Tailscale/tailscale0)
 #
 # Colours only when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
 # DEMO_SYSROOT (empty on a phone) prefixes system paths so that tests can use a temporary directory.
@@ -98,6 +104,14 @@ confirm() {
   esac
 }
 
+is_node_name() {
+  [[ $1 =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]]
+}
+
+node_is_ready() {
+  [[ $(kubectl get node "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
+}
+
 k3s_role() {
   if command -v k3s-uninstall.sh >/dev/null 2>&1; then
     echo server
@@ -108,9 +122,22 @@ k3s_role() {
   fi
 }
 
+record_node_name() {
+  sudo mkdir -p "$(dirname "$K3S_NODE_CONFIG")"
+  printf '# Written by the demo scripts (k3s reads this file too).\nnode-name: %s\n' "$1" |
+    sudo tee "$K3S_NODE_CONFIG" >/dev/null
+  sudo chmod 644 "$K3S_NODE_CONFIG"
+}
+
 this_node_name() {
   [[ -r "$K3S_NODE_CONFIG" ]] || return 1
   sed -n 's/^node-name:[[:space:]]*"\{0,1\}\([a-z0-9.-]*\)"\{0,1\}[[:space:]]*$/\1/p' "$K3S_NODE_CONFIG" | grep .
+}
+
+tailnet_ip() {
+  command -v tailscale >/dev/null 2>&1 || return 1
+  [[ -e "$DEMO_SYSROOT/sys/class/net/tailscale0" ]] || return 1
+  tailscale ip -4 2>/dev/null | head -n 1 | grep .
 }
 
 require_cluster() {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Usage: 04-curl.sh
+#
+# Sends one request to the echo server and shows what it echoed and which pod, on which node,
+# answered. On a phone of the cluster that is http://localhost:8081; from the laptop, name a
+# phone:  ECHO_HOST=phone-a ./echo-demo/scripts/04-curl.sh
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
+
+while (($#)); do
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    *) usage_error "unknown argument: $1" ;;
+  esac
+done
+
+URL="http://${ECHO_HOST:-localhost}:8081"
+
+unreachable() {
+  local hint
+  if [[ "${ECHO_HOST:-localhost}" == localhost ]]; then
+    hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>."
+  else
+    hint="Is this computer in the tailnet (tailscale status), and is $ECHO_HOST a phone of the cluster? On the phone: ./echo-demo/scripts/04-curl.sh"
+  fi
+  die "No answer from $URL (curl exit code $1)." "$hint"
+}
+
+step "Is the echo server there?"
+require_cmd curl "Install it: sudo apt install -y curl"
+require_cmd jq "Install it: sudo apt install -y jq (on a Mac: brew install jq)"
+curl -s --max-time 5 -o /dev/null "$URL/ping" || unreachable $?
+ok "$URL answers"
+
+step "Ask it"
+# #region slide
+curl -s --max-time 5 "$URL/?hello=phone" |
+  jq '{pod: .environment.POD_NAME, node: .environment.NODE_NAME, http, query: .request.query}'
+# #endregion slide
+info "Ask again and another pod may answer: the Service spreads requests over all ready pods."
+info "Many requests at once: ./echo-demo/scripts/04b-curl-hostname.sh and 04c-curl-nodename.sh"

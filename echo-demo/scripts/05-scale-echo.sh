@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Usage: 05-scale-echo.sh [REPLICAS]
+#
+# Scales the echo server to REPLICAS pods (default 3, at most 10 — phones are small),
+# waits until they are ready and shows on which nodes they landed.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
+
+REPLICAS=3
+case $# in
+  0) ;;
+  1)
+    case $1 in
+      -h | --help) usage; exit 0 ;;
+      *) REPLICAS=$1 ;;
+    esac ;;
+  *) usage_error "too many arguments" ;;
+esac
+if ! [[ "$REPLICAS" =~ ^[0-9]{1,2}$ ]] || ((10#$REPLICAS > 10)); then
+  usage_error "REPLICAS must be a number from 0 to 10, not '$REPLICAS'"
+fi
+REPLICAS=$((10#$REPLICAS))
+
+rollout_failed() {
+  kubectl get pods -l app.kubernetes.io/name=echo -o wide >&2 || true
+  die "Not all $REPLICAS pods became ready in time." \
+    "Pending pods? kubectl describe pods -l app.kubernetes.io/name=echo (Insufficient memory: a phone has about 2 GB)"
+}
+
+step "Can kubectl reach the cluster?"
+require_cluster
+kubectl get deployment echo >/dev/null 2>&1 || die "There is no echo deployment to scale." "Deploy it first: ./echo-demo/scripts/03-deploy-echo.sh"
+ok "Deployment echo is there"
+
+step "Scale to $REPLICAS"
+# #region slide
+kubectl scale deployment/echo --replicas="$REPLICAS"
+kubectl rollout status deployment/echo --timeout=180s || rollout_failed
+kubectl get pods -l app.kubernetes.io/name=echo -o wide
+# #endregion slide
+
+step "Pods per node"
+kubectl get pods -l app.kubernetes.io/name=echo -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort | uniq -c
+info "Which pod answers? ./echo-demo/scripts/04c-curl-nodename.sh"
