@@ -33,7 +33,7 @@ export function createLogger(format: LogFormat, base: Fields, write: Write = (li
 }
 
 /** For tests: a logger that keeps its lines. */
-export function memoryLogger(format: LogFormat = 'json'): Logger & { lines: string[] } {
+export function memoryLogger(format: LogFormat = 'json', base: Fields = {}): Logger & { lines: string[] } {
   const lines: string[] = []
-  return Object.assign(createLogger(format, {}, (line) => lines.push(line)), { lines })
+  return Object.assign(createLogger(format, base, (line) => lines.push(line)), { lines })
 }
