@@ -1,0 +1,319 @@
+// chat-demo/manifests: valid Kubernetes objects, and consistent with the chat app (its config
+// module, its routes, its package version), the scripts and the README that use them.
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { Deployment } from 'kubernetes-models/apps/v1'
+import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1'
+import { describe, expect, it } from 'vitest'
+import { configVariables, DEFAULT_PORT, loadConfig } from '../../chat-demo/app/src/config.ts'
+import { createLogger } from '../../chat-demo/app/src/log.ts'
+import { start } from '../../chat-demo/app/src/main.ts'
+import { COMMAND_NAME, parseCommandsFile, RESERVED_NAMES } from '../../chat-demo/app/src/commands/file.ts'
+import {
+  chatContainer,
+  chatEnv,
+  commandsConf,
+  commandsConfigMap,
+  deployment,
+  find,
+  loadManifests,
+  podSpec,
+  REPO_ROOT,
+  rqliteContainer,
+  service,
+} from './manifests.ts'
+import { strictFieldProblems } from './typecheck.ts'
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- YAML documents */
+
+const MODELS: Record<string, new (data: any) => { validate(): void }> = { Deployment, Service, ConfigMap, PersistentVolumeClaim }
+const appVersion: string = JSON.parse(readFileSync(resolve(REPO_ROOT, 'chat-demo/app/package.json'), 'utf8')).version
+const read = (path: string) => readFileSync(resolve(REPO_ROOT, path), 'utf8')
+
+/** rqlite's flags as a map, e.g. {"http-addr": "127.0.0.1:4001"}. */
+const rqliteFlags = () =>
+  Object.fromEntries(
+    (rqliteContainer().args as string[]).filter((a) => a.startsWith('-')).map((a) => a.replace(/^-+/, '').split('=') as [string, string]),
+  )
+const portOf = (address: string) => Number(address.split(':').at(-1))
+const containerPort = (container: any, name: string) => container.ports.find((p: any) => p.name === name)?.containerPort
+
+describe('the manifests are valid Kubernetes objects', () => {
+  const docs = loadManifests()
+
+  it('holds exactly the objects the scripts apply and delete', () => {
+    expect(docs.map((d) => `${d.file}: ${d.object.kind}/${d.object.metadata.name}`)).toEqual([
+      'chat-config.yaml: ConfigMap/chat-commands',
+      'chat-data.yaml: PersistentVolumeClaim/chat-data',
+      'chat.yaml: Deployment/chat',
+      'chat.yaml: Service/chat',
+    ])
+  })
+
+  it.each(docs.map((d) => [`${d.file} ${d.object.kind}/${d.object.metadata.name}`, d.object] as const))(
+    '%s passes its schema',
+    (_, object) => {
+      const Model = MODELS[object.kind]
+      expect(Model, `a model for ${object.kind}`).toBeDefined()
+      expect(() => new Model!(object).validate()).not.toThrow()
+    },
+  )
+
+  it('has no misspelt or unknown fields (strict types), and the check does catch one', () => {
+    expect(strictFieldProblems(docs)).toEqual([])
+    const typo = structuredClone(docs)
+    const d = typo.find((doc) => doc.object.kind === 'Deployment')!
+    d.object.spec.template.spec.initContainers[0].restartpolicy = 'Always'
+    expect(strictFieldProblems(typo).join('\n')).toMatch(/restartpolicy/)
+  })
+
+  it('carries the recommended labels on every object', () => {
+    for (const { file, object } of docs) {
+      expect(object.metadata.labels, file).toMatchObject({
+        'app.kubernetes.io/name': 'chat',
+        'app.kubernetes.io/instance': 'chat',
+        'app.kubernetes.io/part-of': 'k3s-on-phone-demo',
+        'app.kubernetes.io/managed-by': 'kubectl',
+      })
+      expect(object.metadata.labels['app.kubernetes.io/component'], file).toMatch(/^[a-z]+$/)
+    }
+  })
+})
+
+describe('the Deployment', () => {
+  it('runs one pod on the labelled phone, in the host network, replaced rather than rolled', () => {
+    const d = deployment()
+    expect(d.spec.replicas).toBe(1)
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' })
+    expect(podSpec().nodeSelector).toEqual({ llm: 'true' })
+    expect(podSpec().hostNetwork).toBe(true)
+    expect(podSpec().dnsPolicy).toBe('ClusterFirstWithHostNet')
+  })
+
+  it('selects its own pods, and its version label is the app version and image tag', () => {
+    const d = deployment()
+    const labels = d.spec.template.metadata.labels
+    expect(labels).toMatchObject(d.spec.selector.matchLabels)
+    expect(labels['app.kubernetes.io/version']).toBe(appVersion)
+    expect(d.metadata.labels['app.kubernetes.io/version']).toBe(appVersion)
+    expect(chatContainer().image).toBe(`ghcr.io/parttimenerd/k3s-on-phone-chat:${appVersion}`)
+  })
+
+  it('gives every container requests and limits that fit beside k3s in a 2 GB phone', () => {
+    const mebibytes = (q: string) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(q)
+      if (!m) throw new Error(`memory ${q}: use Mi or Gi`)
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1)
+    }
+    const millicores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000)
+    let limits = 0
+    for (const c of [...podSpec().initContainers, ...podSpec().containers]) {
+      const { requests, limits: max } = c.resources
+      for (const key of ['cpu', 'memory']) {
+        expect(requests[key], `${c.name} requests.${key}`).toBeDefined()
+        expect(max[key], `${c.name} limits.${key}`).toBeDefined()
+      }
+      expect(mebibytes(requests.memory)).toBeLessThanOrEqual(mebibytes(max.memory))
+      expect(millicores(requests.cpu)).toBeLessThanOrEqual(millicores(max.cpu))
+      limits += mebibytes(max.memory)
+    }
+    // k3s itself takes about 1.6 GB with a workload: the whole pod stays under 512 MiB.
+    expect(limits).toBeLessThanOrEqual(512)
+  })
+
+  it('keeps Node.js heap inside the chat container memory limit', () => {
+    const heap = /--max-old-space-size=(\d+)/.exec(chatEnv().NODE_OPTIONS ?? '')
+    expect(heap).not.toBeNull()
+    expect(Number(heap![1])).toBeLessThan(Number(/^(\d+)Mi$/.exec(chatContainer().resources.limits.memory)![1]))
+  })
+})
+
+describe('the rqlite sidecar', () => {
+  it('is a native sidecar: an init container that keeps running', () => {
+    const c = rqliteContainer()
+    expect(c.restartPolicy).toBe('Always')
+    expect(c.image).toBe('rqlite/rqlite:8.27.0')
+    expect(podSpec().containers.map((x: any) => x.name)).toEqual(['chat'])
+  })
+
+  it('runs rqlited with its data directory last, inside the persistent volume', () => {
+    const c = rqliteContainer()
+    expect(c.command).toEqual(['rqlited'])
+    const args: string[] = c.args
+    const dataDir = args.at(-1)!
+    expect(dataDir.startsWith('/')).toBe(true)
+    expect(args.filter((a) => !a.startsWith('-'))).toEqual([dataDir]) // rqlited refuses arguments after it
+    const mount = c.volumeMounts.find((m: any) => dataDir.startsWith(`${m.mountPath}/`))
+    expect(mount, 'a volume mount holding the data directory').toBeDefined()
+    const volume = podSpec().volumes.find((v: any) => v.name === mount.name)
+    expect(volume.persistentVolumeClaim.claimName).toBe('chat-data')
+    const claim = find('PersistentVolumeClaim', 'chat-data')
+    expect(claim.spec.storageClassName).toBe('local-path')
+    expect(claim.spec.accessModes).toEqual(['ReadWriteOnce'])
+  })
+
+  it('listens on the loopback only and advertises exactly what it binds (same on every restart)', () => {
+    const flags = rqliteFlags()
+    expect(flags['node-id']).toMatch(/^\S+$/)
+    for (const kind of ['http', 'raft']) {
+      expect(flags[`${kind}-addr`]).toMatch(/^127\.0\.0\.1:\d+$/)
+      expect(flags[`${kind}-adv-addr`]).toBe(flags[`${kind}-addr`])
+    }
+    expect(portOf(flags['http-addr']!)).toBe(4001)
+    expect(portOf(flags['raft-addr']!)).toBe(4002)
+  })
+
+  it('declares exactly the ports it opens, and probes them on the loopback', () => {
+    const c = rqliteContainer()
+    const flags = rqliteFlags()
+    expect(c.ports.map((p: any) => p.containerPort).sort()).toEqual([portOf(flags['http-addr']!), portOf(flags['raft-addr']!)].sort())
+    expect(containerPort(c, c.readinessProbe.httpGet.port)).toBe(portOf(flags['http-addr']!))
+    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) expect(probe.httpGet.host).toBe('127.0.0.1')
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz')
+    expect(c.startupProbe.httpGet.path).toBe('/readyz')
+    expect(c.livenessProbe.httpGet.path).toBe('/readyz?noleader')
+  })
+})
+
+describe('the chat container matches the app', () => {
+  it('sets only variables the app reads (from its config module), and all the cluster needs', () => {
+    const names = Object.keys(chatEnv())
+    const runtime = ['NODE_OPTIONS'] // read by Node.js itself
+    expect(names.filter((n) => !configVariables.includes(n) && !runtime.includes(n))).toEqual([])
+    expect(names).toEqual(expect.arrayContaining(['PORT', 'POD_NAME', 'NODE_NAME', 'RQLITE_URL', 'COMMANDS_FILE', 'LLM_URL', 'LLM_MODEL']))
+  })
+
+  it('gets its pod and node names from the downward API', () => {
+    const env = chatContainer().env as any[]
+    expect(env.find((e) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name')
+    expect(env.find((e) => e.name === 'NODE_NAME').valueFrom.fieldRef.fieldPath).toBe('spec.nodeName')
+  })
+
+  it("is a configuration the app's own loader accepts, pointing at the sidecar and the phone's AI app", () => {
+    const config = loadConfig(chatEnv())
+    expect(config.port).toBe(DEFAULT_PORT)
+    expect(config.port).toBe(containerPort(chatContainer(), 'http'))
+    expect(config.podName).toBe('chat-5d9c7b6f4-x2x7k')
+    expect(config.nodeName).toBe('phone-b')
+    const rqlite = new URL(config.rqliteUrl!)
+    expect(`${rqlite.hostname}:${rqlite.port}`).toBe(rqliteFlags()['http-adv-addr'])
+    expect(new URL(config.llmUrl).port).toBe('8005')
+    expect(['127.0.0.1', 'localhost']).toContain(new URL(config.llmUrl).hostname) // hostNetwork: the phone itself
+    expect(config.llmModel).toBe('GEMMA_3_1B_IT')
+    expect(config.logFormat).toBe('json')
+    // /llm's curl gives up (--max-time) before the app kills the command.
+    const maxTime = Number(/--max-time (\d+)/.exec(parseCommandsFile(commandsConf()).commands.get('llm')!.command)![1])
+    expect(maxTime * 1000).toBeLessThan(config.commandTimeoutMs)
+  })
+
+  it('reads the commands file where the ConfigMap key is mounted', () => {
+    const env = chatEnv()
+    const mount = chatContainer().volumeMounts.find((m: any) => env.COMMANDS_FILE!.startsWith(`${m.mountPath}/`))
+    expect(mount).toBeDefined()
+    expect(mount.readOnly).toBe(true)
+    const volume = podSpec().volumes.find((v: any) => v.name === mount.name)
+    expect(volume.configMap.name).toBe(commandsConfigMap().metadata.name)
+    const key = env.COMMANDS_FILE!.slice(mount.mountPath.length + 1)
+    const items: any[] | undefined = volume.configMap.items
+    const sourceKey = items ? items.find((i) => i.path === key)?.key : key
+    expect(Object.keys(commandsConfigMap().data)).toContain(sourceKey)
+    expect(mount.subPath, 'subPath mounts never see ConfigMap updates').toBeUndefined()
+  })
+
+  it('declares only the port the app opens, and probes paths the real app serves', async () => {
+    const c = chatContainer()
+    expect(c.ports).toEqual([{ name: 'http', containerPort: Number(chatEnv().PORT) }])
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/api/readyz', port: 'http' })
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/api/healthz', port: 'http' })
+
+    // The manifest's environment, but embedded SQLite and a free port: ask the real server.
+    const { RQLITE_URL: _rqlite, COMMANDS_FILE: _file, ...env } = chatEnv()
+    const config = loadConfig({ ...env, PORT: '0', SQLITE_PATH: ':memory:' })
+    const chat = await start(config, createLogger('json', {}, () => {}))
+    try {
+      await chat.storeReady
+      for (const probe of [c.readinessProbe, c.livenessProbe]) {
+        const answer = await fetch(`${chat.url}${probe.httpGet.path}`)
+        expect(answer.status, probe.httpGet.path).toBe(200)
+      }
+      expect((await fetch(`${chat.url}/api/not-a-probe`)).status).toBe(404) // the check above can fail
+    } finally {
+      await chat.close()
+    }
+  })
+})
+
+describe('the Service', () => {
+  it('is a ClusterIP Service on the app port, selecting the chat pods', () => {
+    const s = service()
+    expect(s.spec.type).toBe('ClusterIP')
+    expect(s.spec.ports).toEqual([{ name: 'http', port: DEFAULT_PORT, targetPort: 'http' }])
+    expect(deployment().spec.template.metadata.labels).toMatchObject(s.spec.selector)
+    expect(containerPort(chatContainer(), s.spec.ports[0].targetPort)).toBe(DEFAULT_PORT)
+  })
+
+  it('has the port the scripts and the README use', () => {
+    const port = service().spec.ports[0].port
+    expect(read('chat-demo/scripts/01-deploy-chat.sh')).toContain(`CHAT_PORT=${port}\n`)
+    const readme = read('chat-demo/README.md')
+    const chatUrls = [...readme.matchAll(/http:\/\/(?:localhost|phone-[ab]|<[^>]+>|\$[A-Z_]+)(?::(\d+))?/g)]
+      .map((m) => m[1])
+      .filter((p) => p !== '8005')
+    expect(chatUrls.length).toBeGreaterThan(0)
+    expect(new Set(chatUrls)).toEqual(new Set([String(port)]))
+  })
+
+  it('the AI app address in the scripts is the one the pod uses', () => {
+    const llmUrl = chatEnv().LLM_URL!
+    expect(read('chat-demo/scripts/02-test-chat.sh')).toContain(`AI_URL="${llmUrl}"\n`)
+    expect(read('chat-demo/scripts/04-check-llm.sh')).toContain(`PORT=${new URL(llmUrl).port}\n`)
+  })
+})
+
+describe('the image', () => {
+  const publish = resolve(REPO_ROOT, 'chat-demo/app/publish.sh')
+
+  it.skipIf(!existsSync(publish))('is the one publish.sh pushes by default', () => {
+    const text = readFileSync(publish, 'utf8')
+    const image = chatContainer().image as string
+    const repository = image.slice(0, image.lastIndexOf(':'))
+    expect(text).toContain(repository)
+  })
+})
+
+describe('the commands ConfigMap', () => {
+  const parsed = parseCommandsFile(commandsConf())
+  const commands = [...parsed.commands.values()]
+
+  it('parses cleanly with the app parser: names, one-line descriptions, no reserved names', () => {
+    expect(parsed.warnings).toEqual([])
+    expect(commands.map((c) => c.name)).toEqual([
+      'whoami', 'date', 'echo', 'llm', 'models', 'ai-status', 'ai-help', 'orientation', 'detect', 'capture',
+    ])
+    for (const c of commands) {
+      expect(c.name).toMatch(COMMAND_NAME)
+      expect(RESERVED_NAMES.has(c.name)).toBe(false)
+      expect(c.description, `/${c.name} has a #: description`).toMatch(/^\S.{5,}$/)
+    }
+  })
+
+  it('only ever uses the user text as "$ARG", quoted, never inside the command text', () => {
+    for (const c of commands) {
+      const uses = [...c.command.matchAll(/\$\{?ARG\b/g)]
+      const quoted = [...c.command.matchAll(/"\$ARG"/g)]
+      expect(quoted.length, `/${c.name}`).toBe(uses.length)
+    }
+  })
+
+  it("calls the AI app's real API: POST /ai/text with {text, model} built by jq", () => {
+    const llm = parsed.commands.get('llm')!.command
+    expect(llm).toContain(`jq -cn --arg text "$ARG" --arg model "$LLM_MODEL" '{text: $text, model: $model}'`)
+    expect(llm).toContain('"$LLM_URL/ai/text"')
+    expect(llm).not.toMatch(/prompt/)
+    expect(parsed.commands.get('detect')!.command).toContain('"$LLM_URL/ai/object_detection"')
+    for (const c of commands.filter((x) => x.command.includes('curl'))) {
+      expect(c.command, `/${c.name} has a time limit`).toMatch(/curl -sS --max-time \d+ /)
+      expect(c.command, `/${c.name} says when the AI app is missing`).toContain('No answer from the AI app at $LLM_URL')
+    }
+  })
+})
