@@ -54,7 +54,6 @@ kubectl get deployment,pods -l app.kubernetes.io/name=chat -o wide
 step "Why is the pod Pending? Ask the scheduler"
 WAIT_HINT="Look yourself: kubectl describe pods -l $SELECTOR" \
   wait_until 60 "the scheduler's FailedScheduling event" failed_scheduling_message
-kubectl get pods -l "$SELECTOR" -o wide
 message=$(failed_scheduling_message)
 info "FailedScheduling: $message"
 case "$message" in

@@ -51,4 +51,4 @@ others=$(kubectl get nodes -l llm=true -o jsonpath='{.items[*].metadata.name}')
 if [[ "$others" != "$NODE" ]]; then
   warn "More than one node carries llm=true ($others): the chat may land on any of them."
 fi
-info "A Pending chat pod is placed on $NODE now. Next: chat-demo/scripts/01-deploy-chat.sh"
+info "A Pending chat pod can be placed on $NODE now. Next: chat-demo/scripts/01-deploy-chat.sh"
