@@ -13,6 +13,11 @@
  *   sb.calls()                          // every recorded call, in order: { cmd, argv, env }
  *   sb.calls('kubectl')                 // only one program's calls
  *   sb.argvs('kubectl')                 // their argument lists joined by spaces, handy for toContain
+ *   sb.resetCalls()                     // forget the calls so far (e.g. after setting the scene)
+ *   await sb.runTty(script, args, { env, answers: [[/\? \[y\/N\]/, 'y']] })
+ *                                       // the same in a pseudo-terminal (stdin and stdout are a TTY):
+ *                                       // each answer is typed (plus Enter) once the output since the
+ *                                       // previous answer matches; resolves to { code, output }
  *
  * The environment of a run is small and predictable (nothing leaks in from the test runner):
  *   PATH          sandbox bin/ (the stubs) first, then tools/ (links to a fixed list of basic
@@ -37,6 +42,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pty from '@lydell/node-pty'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -66,6 +72,11 @@ export interface RunOptions {
   input?: string
 }
 
+export interface TtyOptions {
+  env?: Record<string, string>
+  answers?: Array<[RegExp | string, string]>
+}
+
 export interface Sandbox {
   dir: string
   bin: string
@@ -76,8 +87,10 @@ export interface Sandbox {
   write(relPath: string, content: string, mode?: number): string
   path(relPath: string): string
   run(script: string, args?: string[], opts?: RunOptions): RunResult
+  runTty(script: string, args?: string[], opts?: TtyOptions): Promise<{ code: number; output: string }>
   calls(cmd?: string): Call[]
   argvs(cmd: string): string[]
+  resetCalls(): void
   cleanup(): void
 }
 
@@ -120,6 +133,17 @@ export function createSandbox(): Sandbox {
   }
   writeFileSync(join(dir, 'record.sh'), RECORD)
 
+  const runEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+    PATH: `${bin}:${tools}`,
+    HOME: home,
+    USER: 'droid',
+    LOGNAME: 'droid',
+    LANG: 'C.UTF-8',
+    DEMO_SYSROOT: root,
+    STUB_SANDBOX: dir,
+    ...extra,
+  })
+
   const sb: Sandbox = {
     dir,
     bin,
@@ -144,19 +168,9 @@ export function createSandbox(): Sandbox {
       return join(dir, relPath)
     },
     run(script, args = [], opts = {}) {
-      const env: Record<string, string> = {
-        PATH: `${bin}:${tools}`,
-        HOME: home,
-        USER: 'droid',
-        LOGNAME: 'droid',
-        LANG: 'C.UTF-8',
-        DEMO_SYSROOT: root,
-        STUB_SANDBOX: dir,
-        ...opts.env,
-      }
       const r = spawnSync(findTool('bash')!, [resolve(REPO_ROOT, script), ...args], {
         cwd: join(dir, 'work'),
-        env,
+        env: runEnv(opts.env),
         input: opts.input ?? '',
         encoding: 'utf8',
         timeout: 20_000,
@@ -165,6 +179,37 @@ export function createSandbox(): Sandbox {
       const stdout = r.stdout ?? ''
       const stderr = r.stderr ?? ''
       return { code: r.status ?? -1, stdout, stderr, output: stdout + stderr }
+    },
+    runTty(script, args = [], opts = {}) {
+      const answers = [...(opts.answers ?? [])]
+      const term = pty.spawn(findTool('bash')!, [resolve(REPO_ROOT, script), ...args], {
+        cwd: join(dir, 'work'),
+        env: runEnv({ TERM: 'xterm', ...opts.env }),
+        cols: 200,
+        rows: 50,
+      })
+      return new Promise((done, fail) => {
+        let output = ''
+        let since = ''
+        const timer = setTimeout(() => {
+          term.kill()
+          fail(new Error(`runTty timed out; output so far:\n${output}`))
+        }, 20_000)
+        term.onData((data) => {
+          output += data
+          since += data
+          const next = answers[0]
+          if (next && (typeof next[0] === 'string' ? since.includes(next[0]) : next[0].test(since))) {
+            answers.shift()
+            since = ''
+            term.write(next[1] + '\r')
+          }
+        })
+        term.onExit(({ exitCode }) => {
+          clearTimeout(timer)
+          done({ code: exitCode, output })
+        })
+      })
     },
     calls(cmd) {
       const logDir = join(dir, 'log')
@@ -183,6 +228,10 @@ export function createSandbox(): Sandbox {
     },
     argvs(cmd) {
       return sb.calls(cmd).map((c) => c.argv.join(' '))
+    },
+    resetCalls() {
+      const logDir = join(dir, 'log')
+      for (const f of readdirSync(logDir)) rmSync(join(logDir, f), { force: true })
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true })

@@ -1,0 +1,177 @@
+// echo-demo/manifests/echo.yaml: valid against the Kubernetes schemas, and consistent with itself,
+// with the scripts that use it and with the README.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Deployment } from 'kubernetes-models/apps/v1'
+import { Service } from 'kubernetes-models/v1'
+import { parseAllDocuments } from 'yaml'
+import { describe, expect, test } from 'vitest'
+import { REPO_ROOT } from '../support/shell-harness'
+
+const MANIFEST = join(REPO_ROOT, 'echo-demo/manifests/echo.yaml')
+const SCRIPTS_DIR = join(REPO_ROOT, 'echo-demo/scripts')
+
+/** Parses a manifest and validates every document against the schema of its kind. */
+function loadManifest(text: string): { deployment: Deployment; service: Service } {
+  const docs = parseAllDocuments(text).map((d) => {
+    if (d.errors.length) throw new Error(d.errors.map((e) => e.message).join('\n'))
+    return d.toJS()
+  })
+  let deployment: Deployment | undefined
+  let service: Service | undefined
+  for (const doc of docs) {
+    if (doc.apiVersion === 'apps/v1' && doc.kind === 'Deployment') {
+      deployment = new Deployment(doc)
+      deployment.validate()
+    } else if (doc.apiVersion === 'v1' && doc.kind === 'Service') {
+      service = new Service(doc)
+      service.validate()
+    } else {
+      throw new Error(`unexpected document ${doc.apiVersion}/${doc.kind}`)
+    }
+  }
+  if (!deployment || !service) throw new Error('the manifest needs a Deployment and a Service')
+  return { deployment, service }
+}
+
+const { deployment, service } = loadManifest(readFileSync(MANIFEST, 'utf8'))
+const pod = deployment.spec!.template
+const podLabels = pod.metadata!.labels!
+const [container] = pod.spec!.containers
+const scripts = readdirSync(SCRIPTS_DIR)
+  .filter((f) => f.endsWith('.sh'))
+  .map((f) => ({ name: f, text: readFileSync(join(SCRIPTS_DIR, f), 'utf8') }))
+const readme = readFileSync(join(REPO_ROOT, 'echo-demo/README.md'), 'utf8')
+
+const isSubset = (part: Record<string, string>, whole: Record<string, string>) =>
+  Object.entries(part).every(([k, v]) => whole[k] === v)
+
+describe('schema validation', () => {
+  test('every document validates against the Kubernetes schemas', () => {
+    expect(deployment.metadata!.name).toBe('echo')
+    expect(service.metadata!.name).toBe('echo')
+  })
+
+  test('the validation really rejects broken documents', () => {
+    const text = readFileSync(MANIFEST, 'utf8')
+    expect(() => loadManifest(text.replace('containerPort: 80', 'containerPort: eighty'))).toThrow(/containerPort/)
+    expect(() => loadManifest(text.replace('replicas: 2', 'replicas: two'))).toThrow(/replicas/)
+    expect(() => loadManifest(text.replace('port: 8081', 'port: "8081"'))).toThrow(/port/)
+    expect(() => loadManifest(text.replace('kind: Service', 'kind: Servic'))).toThrow(/unexpected document/)
+  })
+})
+
+describe('the Deployment', () => {
+  test('runs 2 replicas of ealen/echo-server:0.9.2', () => {
+    expect(deployment.spec!.replicas).toBe(2)
+    expect(pod.spec!.containers).toHaveLength(1)
+    expect(container.image).toBe('ealen/echo-server:0.9.2')
+  })
+
+  test('gets POD_NAME and NODE_NAME from the downward API', () => {
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]))
+    expect(env.POD_NAME).toBe('metadata.name')
+    expect(env.NODE_NAME).toBe('spec.nodeName')
+  })
+
+  test('asks for little and is capped, to fit a 2 GB phone', () => {
+    const { requests, limits } = container.resources ?? {}
+    const mi = (q: unknown) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(String(q))
+      if (!m) throw new Error(`unexpected memory quantity ${q}`)
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1)
+    }
+    expect(requests?.cpu).toBeDefined()
+    expect(limits?.cpu).toBeDefined()
+    expect(mi(requests?.memory)).toBeLessThanOrEqual(mi(limits?.memory))
+    // 10 replicas (05-scale-echo.sh's maximum) must fit next to k3s in about 2 GB
+    expect(mi(limits?.memory) * 10).toBeLessThanOrEqual(1536)
+  })
+
+  test('has a readiness probe on the named port', () => {
+    const probe = container.readinessProbe
+    expect(probe?.httpGet?.port).toBe('http')
+    expect(probe?.httpGet?.path).toBe('/ping')
+  })
+
+  test('carries the recommended labels on the Deployment, its pods and the Service', () => {
+    const recommended = ['name', 'instance', 'version', 'component', 'part-of'].map((k) => `app.kubernetes.io/${k}`)
+    for (const labels of [deployment.metadata!.labels!, podLabels, service.metadata!.labels!]) {
+      for (const key of recommended) expect(labels[key], key).toBeTruthy()
+    }
+    expect(deployment.metadata!.labels!['app.kubernetes.io/managed-by']).toBe('kubectl')
+    expect(podLabels['app.kubernetes.io/version']).toBe(container.image!.split(':')[1])
+  })
+})
+
+describe('cross-checks', () => {
+  test("the Deployment's selector matches its pod labels (and doesn't use the changing version)", () => {
+    const selector = deployment.spec!.selector.matchLabels!
+    expect(Object.keys(selector).length).toBeGreaterThan(0)
+    expect(isSubset(selector, podLabels)).toBe(true)
+    expect(selector['app.kubernetes.io/version']).toBeUndefined()
+  })
+
+  test('the topology spread constraint selects the same pods', () => {
+    for (const c of pod.spec!.topologySpreadConstraints ?? []) {
+      expect(isSubset(c.labelSelector!.matchLabels!, podLabels)).toBe(true)
+    }
+  })
+
+  test("the Service selects the Deployment's pods", () => {
+    const selector = service.spec!.selector!
+    expect(Object.keys(selector).length).toBeGreaterThan(0)
+    expect(isSubset(selector, podLabels)).toBe(true)
+  })
+
+  test("the Service's targetPort is the container's port", () => {
+    const ports = container.ports ?? []
+    for (const p of service.spec!.ports!) {
+      const target = p.targetPort
+      const match = typeof target === 'string' ? ports.find((c) => c.name === target) : ports.find((c) => c.containerPort === target)
+      expect(match, `targetPort ${target}`).toBeDefined()
+      expect(match!.containerPort).toBe(80) // the echo server's default PORT
+    }
+  })
+
+  test('the Service is a LoadBalancer on 8081 — not 80 or 443, which Traefik holds on k3s', () => {
+    expect(service.spec!.type).toBe('LoadBalancer')
+    expect(service.spec!.ports!.map((p) => p.port)).toEqual([8081])
+  })
+
+  test('every address the scripts and the README call uses the Service port', () => {
+    const port = service.spec!.ports![0].port
+    const urls = [...scripts.map((s) => s.text), readme].flatMap((t) => [...t.matchAll(/http:\/\/[^\s"'`)/]+:(\d+)/g)])
+    expect(urls.length).toBeGreaterThan(4)
+    for (const m of urls) expect(Number(m[1]), m[0]).toBe(port)
+    const curlScripts = scripts.filter((s) => /^curl .*\$URL/m.test(s.text))
+    expect(curlScripts.map((s) => s.name).sort()).toEqual(['04-curl.sh', '04b-curl-hostname.sh', '04c-curl-nodename.sh'])
+    for (const s of curlScripts) expect(s.text).toContain(`URL="http://\${ECHO_HOST:-localhost}:${port}"`)
+  })
+
+  test('every label selector in the scripts selects the echo pods', () => {
+    const selectors = scripts.flatMap((s) => [...s.text.matchAll(/ -l ([^\s"']+)/g)].map((m) => ({ script: s.name, sel: m[1] })))
+    expect(selectors.length).toBeGreaterThan(4)
+    for (const { script, sel } of selectors) {
+      const wanted = Object.fromEntries(sel.split(',').map((kv) => kv.split('=')))
+      expect(isSubset(wanted, podLabels), `${script}: -l ${sel}`).toBe(true)
+    }
+  })
+
+  test('the scripts name the Deployment and Service of the manifest, and apply this manifest', () => {
+    const all = scripts.map((s) => s.text).join('\n')
+    for (const m of all.matchAll(/deployment\/([a-z0-9-]+)/g)) expect(m[1]).toBe(deployment.metadata!.name)
+    for (const m of all.matchAll(/kubectl get service ([a-z0-9-]+)/g)) expect(m[1]).toBe(service.metadata!.name)
+    for (const m of all.matchAll(/MANIFEST="\$REPO_ROOT\/([^"]+)"/g)) expect(m[1]).toBe('echo-demo/manifests/echo.yaml')
+  })
+
+  test('the scripts ask the echo server for environment variables the pods really have', () => {
+    const env = new Set([...(container.env ?? []).map((e) => e.name), 'HOSTNAME'])
+    const asked = scripts.flatMap((s) => [...s.text.matchAll(/echo_env_body=([A-Z_]+)/g)].map((m) => m[1]))
+    expect(asked.sort()).toEqual(['HOSTNAME', 'NODE_NAME'])
+    for (const name of asked) expect(env.has(name), name).toBe(true)
+    const jq = scripts.flatMap((s) => [...s.text.matchAll(/\.environment\.([A-Z_]+)/g)].map((m) => m[1]))
+    expect(jq.sort()).toEqual(['NODE_NAME', 'POD_NAME'])
+    for (const name of jq) expect(env.has(name), name).toBe(true)
+  })
+})
