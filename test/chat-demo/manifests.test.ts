@@ -75,7 +75,7 @@ describe('the manifests are valid Kubernetes objects', () => {
         'app.kubernetes.io/part-of': 'k3s-on-phone-demo',
         'app.kubernetes.io/managed-by': 'kubectl',
       })
-      expect(object.metadata.labels['app.kubernetes.io/component'], file).toMatch(/^[a-z]+$/)
+      expect(object.metadata.labels?.['app.kubernetes.io/component'], file).toMatch(/^[a-z]+$/)
     }
   })
 })
@@ -95,7 +95,7 @@ describe('the Deployment', () => {
     const labels = d.spec.template.metadata.labels
     expect(labels).toMatchObject(d.spec.selector.matchLabels)
     expect(labels['app.kubernetes.io/version']).toBe(appVersion)
-    expect(d.metadata.labels['app.kubernetes.io/version']).toBe(appVersion)
+    expect(d.metadata.labels?.['app.kubernetes.io/version']).toBe(appVersion)
     expect(chatContainer().image).toBe(`ghcr.io/parttimenerd/k3s-on-phone-chat:${appVersion}`)
   })
 
