@@ -10,7 +10,7 @@ export interface TestChat extends RunningChat {
   /** POST /api/messages {text}; wait=true answers when the command has finished. */
   post(text: string, options?: { wait?: boolean; path?: string }): Promise<{ status: number; body: PostAnswer; headers: Headers }>
   /** POST with any body. */
-  postRaw(body: string | Uint8Array, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>
+  postRaw(body: string | Uint8Array<ArrayBuffer>, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>
   get(path: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>
   /** All stored messages, oldest first (walks every page). */
   all(): Promise<Message[]>
@@ -54,7 +54,7 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<T
       })
       return { status: response.status, body: await json(response), headers: response.headers }
     },
-    async postRaw(body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+    async postRaw(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = { 'content-type': 'application/json' }) {
       const response = await fetch(`${chat.url}/api/messages`, { method: 'POST', headers, body })
       return { status: response.status, body: await json(response) }
     },
