@@ -1,3 +1,4 @@
+import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
 // Three kinds of tests: fast Node tests (scripts, manifests, the chat app), component tests
@@ -16,6 +17,7 @@ export default defineConfig({
       },
       {
         extends: './vite.config.ts',
+        plugins: [vue()],
         test: {
           name: 'components',
           environment: 'happy-dom',

@@ -1,0 +1,22 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { load } from '@slidev/parser/fs'
+
+export const repoRoot = resolve(import.meta.dirname, '../..')
+const slidev = join(repoRoot, 'node_modules/.bin/slidev')
+
+/** The deck's slides as Slidev parses them (src: imports resolved), without hidden ones. */
+export async function deckSlides() {
+  const data = await load({ roots: [repoRoot], userRoot: repoRoot }, join(repoRoot, 'slides.md'))
+  return data.slides.filter(slide => !slide.frontmatter.hide && !slide.frontmatter.disabled)
+}
+
+/** Runs `slidev build` into a fresh temporary folder and returns it. */
+export async function buildDeck(args: string[] = []): Promise<string> {
+  const out = mkdtempSync(join(tmpdir(), 'deck-'))
+  await promisify(execFile)(slidev, ['build', '--out', out, ...args], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 })
+  return out
+}
