@@ -55,9 +55,10 @@ case $(k3s_role) in
       ok "Removed the old installation"
     else
       existing=$(sudo cat "$DATA_DIR/server/token" 2>/dev/null || true)
-      if [[ -n "$existing" && "${existing##*:}" != "$TOKEN" ]]; then
+      # The token file holds K10<CA hash>::server:<passphrase>; K3S_TOKEN may be either form.
+      if [[ -n "$existing" && "${existing##*:}" != "${TOKEN##*:}" ]]; then
         die "The existing cluster was created with another token than K3S_TOKEN." \
-          "Set K3S_TOKEN to the token you used then, or wipe the cluster: $0 --reinstall"
+          "Set K3S_TOKEN to that token (sudo cat /var/lib/rancher/k3s/server/token), or wipe the cluster: $0 --reinstall"
       fi
       if old_name=$(this_node_name) && [[ "$old_name" != "$NODE_NAME" ]]; then
         [[ $NAME_GIVEN == no ]] || die "The existing node is called $old_name; renaming it needs a fresh cluster." \

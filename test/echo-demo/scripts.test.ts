@@ -171,6 +171,15 @@ describe('01-install-k3s.sh', () => {
     expect(sb.calls('k3s-uninstall.sh')).toEqual([])
   })
 
+  test('re-running with the full token from the token file is accepted', () => {
+    fakePhone(sb)
+    stubKubectl(sb)
+    preinstallK3s(sb, 'server', { token: 'the-original-token' })
+    const r = sb.run(script('01-install-k3s.sh'), [], { env: { K3S_TOKEN: 'K10hash::server:the-original-token' } })
+    expect(r.code, r.output).toBe(0)
+    expect(sb.calls('k3s-installer')).toHaveLength(1)
+  })
+
   test('--reinstall wipes the old server first', () => {
     fakePhone(sb)
     stubKubectl(sb)
@@ -631,6 +640,15 @@ describe('09-verify-multi-node.sh', () => {
     expect(r.code, r.output).toBe(0)
     expect(r.stderr).toContain('phone-a advertises 192.168.1.20, not a tailnet address')
     expect(r.stdout).toContain('Only one node so far')
+  })
+
+  test.each(['100.63.255.1', '100.128.0.1', '10.100.1.1'])('%s is not a tailnet address (100.64.0.0/10)', (ip) => {
+    stubKubectl(sb)
+    sb.write('state/nodes', `phone-a ${CONTROL_PLANE_IP} True control-plane\nphone-b ${ip} True <none>\n`)
+    const r = sb.run(script('09-verify-multi-node.sh'))
+    expect(r.code, r.output).toBe(0)
+    expect(r.stderr).toContain(`phone-b advertises ${ip}, not a tailnet address`)
+    expect(r.stdout).toContain(`phone-a is Ready at ${CONTROL_PLANE_IP}`)
   })
 
   test('on an agent it says to run it on the control plane', () => {
