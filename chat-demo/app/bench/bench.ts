@@ -6,7 +6,7 @@
 // requests/s with p50/p99 latency at 1, 16 and 64 connections (autocannon), and messages lost
 // (acknowledged with 201 but not in the database: must be 0, otherwise the exit code is 1).
 // The numbers also go to a JSON file (default chat-demo/app/bench/results.json) for the main bench.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -58,13 +58,9 @@ function rssMb(pid: number): number {
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1])
     return kb / 1024
   } catch {
-    const out = spawnSyncText('ps', ['-o', 'rss=', '-p', String(pid)])
+    const out = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).stdout
     return Number(out.trim()) / 1024
   }
-}
-
-function spawnSyncText(cmd: string, args: string[]): string {
-  return (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).spawnSync(cmd, args, { encoding: 'utf8' }).stdout
 }
 
 interface Server {
