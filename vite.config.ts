@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
+import { liveDemo } from './plugins/live-demo.ts'
 import { qrShape } from './utils/qr.ts'
 
 const projectFile = fileURLToPath(new URL('./project.json', import.meta.url))
@@ -45,5 +46,5 @@ export const deckBasePath = new URL(readProject().deckUrl).pathname
 
 export default defineConfig(({ command }) => ({
   base: command === 'build' ? deckBasePath : undefined,
-  plugins: [projectLinks()],
+  plugins: [projectLinks(), liveDemo()],
 }))
