@@ -1,0 +1,22 @@
+// The deck's dev server for the benchmark: `slidev` with Vite's dependency cache in a folder of its own, so a
+// cold start can be measured without touching node_modules/.vite that other dev servers use.
+//   node bench/dev-server.ts PORT CACHE_DIR
+import { join } from 'node:path'
+import { createServer, resolveOptions } from '@slidev/cli'
+
+const [port, cacheDir] = process.argv.slice(2)
+if (!port || !cacheDir) {
+  console.error('Usage: node bench/dev-server.ts PORT CACHE_DIR')
+  process.exit(2)
+}
+const repoRoot = join(import.meta.dirname, '..')
+const options = await resolveOptions({ entry: join(repoRoot, 'slides.md') }, 'dev')
+const server = await createServer(options, {
+  cacheDir,
+  logLevel: 'warn',
+  server: { port: Number(port), strictPort: true, host: '127.0.0.1' },
+})
+await server.listen()
+console.log(`listening on http://127.0.0.1:${port}/`)
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => void server.close().then(() => process.exit(0)))
