@@ -83,8 +83,8 @@ export function remoteOrigins(env: Record<string, string | undefined>): string[]
   if (!value)
     return []
   return value.split(',').map(s => s.trim()).filter(Boolean).map((origin) => {
-    const url = new URL(origin)
-    if (!/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, ''))
+    const url = URL.canParse(origin) ? new URL(origin) : undefined
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, ''))
       throw new Error(`${REMOTE_ORIGIN_ENV}: "${origin}" is not an origin like http://laptop.example:3030`)
     return url.origin
   })
@@ -316,6 +316,8 @@ class LiveDemoHub {
 
   connect(socket: WebSocket) {
     this.sockets.add(socket)
+    // One message after the other: input sent right after `start` must wait for the terminal to exist.
+    let queue = Promise.resolve()
     socket.on('message', (raw, isBinary) => {
       if (isBinary)
         return
@@ -326,7 +328,8 @@ class LiveDemoHub {
       catch {
         return send(socket, { t: 'error', message: 'not JSON' })
       }
-      this.handle(socket, message).catch(error => send(socket, { t: 'error', id: message.id, message: String(error?.message ?? error) }))
+      queue = queue.then(() => this.handle(socket, message))
+        .catch(error => send(socket, { t: 'error', id: message.id, message: String(error?.message ?? error) }))
     })
     socket.on('close', () => this.disconnect(socket))
     send(socket, this.sessionList())

@@ -1,0 +1,108 @@
+// ClusterView's model (plugins/cluster-events.ts): kubectl's watch events slimmed, a recording replayed
+// into nodes and pods — pods appear, move to another phone, disappear.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  JsonStreamSplitter, applyEvent, emptyCluster, parseClusterRecording, podStatus, slimEvent, stateAt,
+  type ClusterState,
+} from '../../plugins/cluster-events.ts'
+import { rawNode, rawPod } from './kube-objects.ts'
+
+const repo = resolve(import.meta.dirname, '../..')
+
+const podsOn = (state: ClusterState, node: string) => [...state.pods.values()].filter(pod => pod.node === node).map(pod => pod.name).sort()
+
+describe('slimEvent', () => {
+  it('keeps what ClusterView draws of a pod', () => {
+    expect(slimEvent(rawPod('MODIFIED', 'echo-6d8f7c9b5d-x2kqp', { node: 'phone-a', phase: 'Running', ready: true }))).toEqual({
+      type: 'MODIFIED', kind: 'Pod', namespace: 'default', name: 'echo-6d8f7c9b5d-x2kqp', node: 'phone-a', app: 'echo', phase: 'Running', ready: true, deleting: false,
+    })
+    expect(slimEvent(rawPod('ADDED', 'p', { labels: { app: 'legacy' } }))).toMatchObject({ app: 'legacy', phase: 'Pending', ready: false })
+    expect(slimEvent(rawPod('ADDED', 'p', { labels: {} }))).not.toHaveProperty('app')
+    expect(slimEvent(rawPod('MODIFIED', 'p', { deleting: true }))).toMatchObject({ deleting: true })
+  })
+
+  it('keeps what ClusterView draws of a node', () => {
+    expect(slimEvent(rawNode('ADDED', 'phone-a', true, true))).toEqual({ type: 'ADDED', kind: 'Node', name: 'phone-a', ready: true, controlPlane: true })
+    expect(slimEvent(rawNode('MODIFIED', 'phone-b', false, false))).toEqual({ type: 'MODIFIED', kind: 'Node', name: 'phone-b', ready: false, controlPlane: false })
+  })
+
+  it('ignores bookmarks, errors and other kinds', () => {
+    expect(slimEvent({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { name: 'x' } } })).toBeUndefined()
+    expect(slimEvent({ type: 'ERROR', object: { kind: 'Status' } })).toBeUndefined()
+    expect(slimEvent({ type: 'ADDED', object: { kind: 'Service', metadata: { name: 'echo' } } })).toBeUndefined()
+  })
+})
+
+describe('JsonStreamSplitter', () => {
+  it('splits kubectl\'s indented objects, whatever the chunks', () => {
+    const objects = [rawNode('ADDED', 'phone-a', true, true), rawPod('ADDED', 'weird-"{}"-name')]
+    const text = objects.map(o => `${JSON.stringify(o, null, 4)}\n`).join('')
+    for (const size of [1, 7, 64, text.length]) {
+      const splitter = new JsonStreamSplitter()
+      const found: unknown[] = []
+      for (let i = 0; i < text.length; i += size)
+        found.push(...splitter.push(text.slice(i, i + size)).map(t => JSON.parse(t)))
+      expect(found, `chunks of ${size}`).toEqual(objects)
+    }
+  })
+})
+
+describe('replaying a recording', () => {
+  const recording = parseClusterRecording(readFileSync(join(repo, 'echo-demo/recordings/two-phones.sample.cluster.jsonl'), 'utf8'))
+
+  it('starts with the cluster as it was', () => {
+    const start = stateAt(recording, 0)
+    expect([...start.nodes.keys()]).toEqual(['phone-a'])
+    expect(podsOn(start, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4wtc', 'echo-6d8f7c9b5d-x2kqp'])
+  })
+
+  it('lets phone-b join, first not ready', () => {
+    expect(stateAt(recording, 3).nodes.get('phone-b')).toMatchObject({ ready: false, controlPlane: false })
+    expect(stateAt(recording, 10).nodes.get('phone-b')).toMatchObject({ ready: true })
+  })
+
+  it('shows a deleted pod terminating while its replacement waits, then on phone-b', () => {
+    const during = stateAt(recording, 12.06)
+    expect(during.pods.get('default/echo-6d8f7c9b5d-x2kqp')?.status).toBe('Terminating')
+    expect(during.pods.get('default/echo-6d8f7c9b5d-9sjbf')).toMatchObject({ status: 'Pending' })
+    expect(during.pods.get('default/echo-6d8f7c9b5d-9sjbf')?.node).toBeUndefined()
+    const end = stateAt(recording, recording.duration)
+    expect(podsOn(end, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4wtc'])
+    expect(podsOn(end, 'phone-b')).toEqual(['echo-6d8f7c9b5d-9sjbf'])
+    expect(end.pods.get('default/echo-6d8f7c9b5d-9sjbf')).toMatchObject({ status: 'Running', ready: true })
+    expect(end.pods.has('default/echo-6d8f7c9b5d-x2kqp')).toBe(false)
+  })
+
+  it('knows kubectl\'s statuses', () => {
+    const base = { type: 'ADDED', kind: 'Pod', namespace: 'd', name: 'p', ready: false, deleting: false } as const
+    expect(podStatus({ ...base, phase: 'Pending' })).toBe('Pending')
+    expect(podStatus({ ...base, phase: 'Running', deleting: true })).toBe('Terminating')
+    expect(podStatus({ ...base, phase: 'Weird' })).toBe('Unknown')
+    const state = applyEvent(emptyCluster(), { ...base, phase: 'Running' })
+    expect(applyEvent(state, { ...base, type: 'DELETED', phase: 'Running' }).pods.size).toBe(0)
+  })
+})
+
+describe('the cluster recordings in the repository', () => {
+  const files = ['echo-demo/recordings', 'chat-demo/recordings'].flatMap(dir =>
+    readdirSync(join(repo, dir)).filter(name => name.endsWith('.cluster.jsonl')).map(name => `${dir}/${name}`))
+
+  it.each(files)('%s parses and says whether it is a sample', (file) => {
+    const parsed = parseClusterRecording(readFileSync(join(repo, file), 'utf8'))
+    expect(parsed.events.length).toBeGreaterThan(0)
+    expect(parsed.header.sample === true).toBe(file.includes('.sample.'))
+    if (parsed.header.sample)
+      expect(parsed.header.title).toMatch(/sample/i)
+    // every pod lives on a node the recording knows by the end of its life
+    const end = stateAt(parsed, parsed.duration)
+    for (const pod of end.pods.values())
+      expect(end.nodes.has(pod.node ?? ''), `${file}: ${pod.name} on ${pod.node}`).toBe(true)
+  })
+
+  it('refuses other files', () => {
+    expect(() => parseClusterRecording('{"version": 2, "width": 80, "height": 24}')).toThrow(/cluster-events/)
+    expect(() => parseClusterRecording('{"version": 1, "kind": "cluster-events"}\n[1, {"kind": "Service"}]')).toThrow(/line 2/)
+  })
+})
