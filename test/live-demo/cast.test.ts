@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { finalScreen, finalText, isSampleCast, parseCast } from '../../plugins/cast.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
+const ESC = String.fromCharCode(27)
 const cast = (width: number, height: number, ...events: [number, string][]) =>
   [JSON.stringify({ version: 2, width, height }), ...events.map(([t, data]) => JSON.stringify([t, 'o', data]))].join('\n')
 
@@ -107,10 +108,11 @@ describe('the recordings in the repository', () => {
     for (const file of files) {
       const parsed = parseCast(readFileSync(join(repo, file), 'utf8'))
       const output = parsed.events.map(event => event[2]).join('')
-      const scriptPath = output.match(/\$\x1B\[0m \.\/([\w/.-]+\.sh)/)?.[1]
+      const plain = output.replaceAll(ESC, '⎋')
+      const scriptPath = plain.match(/\$⎋\[0m \.\/([\w/.-]+\.sh)/)?.[1]
       expect(scriptPath, `${file} starts with the command it shows`).toBeDefined()
       const script = readFileSync(join(repo, scriptPath!), 'utf8')
-      for (const [, title] of output.matchAll(/==> ([^\x1B]+)\x1B/g))
+      for (const [, title] of plain.matchAll(/==> ([^⎋]+)⎋/g))
         expect(script, `${file}: step "${title}"`).toMatch(new RegExp(`step "${title.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&').replace(/\d+/, '(\\$REPLICAS|\\d+)')}"`))
     }
   })
