@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config'
 // in happy-dom, and browser tests against the built deck in the system Chromium.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
