@@ -100,12 +100,15 @@ export interface SiteSize {
   precache: { entries: number, bytes: number, gzipBytes: number }
 }
 
+/** An entry of the precache list in sw.js, minified (`url:"…"`) or not (`"url": "…"`, a build with NODE_ENV=test). */
+export const PRECACHE_URL = /["']?\burl["']?\s*:\s*["']([^"']+)["']/g
+
 /** The built site's size, and the part of it the service worker precaches (sw.js's list). */
 export function siteSize(dir: string): SiteSize {
   const files = walk(dir)
   const gzip = (file: string) => gzipSync(readFileSync(file), { level: 6 }).length
   const precacheUrls = existsSync(join(dir, 'sw.js'))
-    ? [...readFileSync(join(dir, 'sw.js'), 'utf8').matchAll(/url:"([^"]+)"/g)].map(match => match[1])
+    ? [...readFileSync(join(dir, 'sw.js'), 'utf8').matchAll(PRECACHE_URL)].map(match => match[1])
     : []
   const precacheFiles = precacheUrls.map(url => join(dir, url)).filter(file => existsSync(file))
   return {
