@@ -1,7 +1,7 @@
 /**
  * The browser side of live demos (plugins/live-demo.ts): one WebSocket per window, shared by every
  * terminal and ClusterView on the page. Only ever loaded by a dynamic import behind
- * `import.meta.env.DEV`, so the built deck contains none of it.
+ * `import.meta.hot` (only a dev server has it), so the built deck contains none of it.
  *
  * `connectLiveDemo()` resolves to undefined when the dev server doesn't offer live demos (exporting,
  * --remote, another origin): callers then show nothing.

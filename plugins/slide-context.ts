@@ -27,12 +27,21 @@ export interface SlideInfo {
   interactive: ComputedRef<boolean>
 }
 
+/** `slidev export` opens ?print=…#print (hash router) or /print?print=…; the browser exporter is /export. */
+function printAddress(): boolean {
+  if (typeof location === 'undefined')
+    return false
+  return new URLSearchParams(location.search).has('print') || /^#?\/?(print|export)(\/|$)/.test(location.hash) || /\/(print|export)\/?$/.test(location.pathname)
+}
+
 export function useSlideInfo(): SlideInfo {
   const page = inject<Ref<number>>('$$slidev-page', ref(0))
   const renderContext = inject<Ref<RenderContext>>('$$slidev-render-context', ref('none'))
   const slidev = inject<{ nav: SlidevNav } | undefined>('$$slidev-context', undefined)
   const active = computed(() => slidev !== undefined && slidev.nav.currentPage === page.value)
-  const printing = computed(() => slidev?.nav.isPrintMode ?? false)
+  // Slidev's print pages give each slide a nav whose isPrintMode is false: look at the address as Slidev
+  // does (?print, or the export page) too.
+  const printing = computed(() => (slidev?.nav.isPrintMode ?? false) || printAddress())
   const interactive = computed(() => !printing.value && (renderContext.value === 'slide' || renderContext.value === 'presenter'))
   return { page, renderContext, active, printing, interactive }
 }

@@ -1,0 +1,163 @@
+// Live demos and the built deck: no terminal code or endpoint in `slidev build` output (the real deck and
+// the fixture deck), and in the fixture deck built and served under the project's base path, a cast
+// plays in the bundled asciinema-player and ClusterView replays its recording.
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deckBasePath } from '../../vite.config.ts'
+import { launchChromium } from '../support/chromium.ts'
+import { serveStatic } from '../support/static-server.ts'
+import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
+
+/**
+ * What only the dev-server side of live demos contains: its endpoint, its classes, its client, xterm.js (by
+ * its DOM class names). (A development-mode build still names CodeWithScript's empty LiveDemoControls
+ * binding; the component itself, a chunk of its own, must not be there.)
+ */
+const TERMINAL_TRACES = ['__live-demo', 'xterm-helper-textarea', 'xterm-screen', 'kop-live-run', 'kop-live-terminal', 'node-pty', 'connectLiveDemo', 'LiveTerminal']
+const terminalChunks = (dir: string) => readdirSync(join(dir, 'assets')).filter(name => /LiveDemo|LiveTerminal|xterm/i.test(name))
+
+let fixtureOut: string
+let deckOut: string
+let server: Awaited<ReturnType<typeof serveStatic>>
+let browser: Browser
+
+beforeAll(async () => {
+  fixtureOut = mkdtempSync(join(tmpdir(), 'live-demo-build-'))
+  deckOut = mkdtempSync(join(tmpdir(), 'live-demo-deck-'))
+  // The fixture as the tests build decks (NODE_ENV=test: a development-mode build), the deck as npm run build does.
+  await build(fixtureDeck, fixtureOut, 'inherited')
+  await build(undefined, deckOut, 'production')
+  server = await serveStatic(fixtureOut, deckBasePath)
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+/** A page that records every problem a visitor would see: failed or foreign requests, errors. */
+async function visit(hash: string, initScript?: () => void) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  if (initScript)
+    await page.addInitScript(initScript)
+  const problems: string[] = []
+  const requests: string[] = []
+  const origin = new URL(server.url).origin
+  page.on('request', (request) => {
+    requests.push(request.url())
+    const url = new URL(request.url())
+    if (!['data:', 'blob:'].includes(url.protocol) && (url.origin !== origin || !url.pathname.startsWith(deckBasePath)))
+      problems.push(`request outside the deck: ${request.url()}`)
+  })
+  page.on('requestfailed', request => problems.push(`failed: ${request.url()}`))
+  page.on('response', (response) => {
+    if (response.status() >= 400)
+      problems.push(`HTTP ${response.status()}: ${response.url()}`)
+  })
+  page.on('console', (message) => {
+    if (message.type() === 'error')
+      problems.push(`console error: ${message.text()}`)
+  })
+  page.on('pageerror', error => problems.push(`page error: ${error.message}`))
+  await page.goto(`${server.url}#/${hash}`, { waitUntil: 'networkidle' })
+  return { page, problems, requests }
+}
+
+/** One picture of a ClusterView: per phone, whether it is absent and its pods as "name:status". */
+type Picture = Record<string, { absent: boolean, pods: string[] }>
+
+/** Records every picture ClusterView shows, in order (a MutationObserver, so no moment is missed). */
+function TIMELINE() {
+  const pictures: string[] = []
+  ;(window as unknown as { clusterTimeline: string[] }).clusterTimeline = pictures
+  const snap = () => {
+    const view = document.querySelector('.slidev-page-5 .kop-cluster')
+    if (!view)
+      return
+    const picture = Object.fromEntries([...view.querySelectorAll('[data-node]')].map(phone => [phone.getAttribute('data-node'), {
+      absent: phone.classList.contains('absent'),
+      pods: [...phone.querySelectorAll('.kop-pod:not(.kop-pod-leave-active)')].map(pod => `${pod.getAttribute('data-pod')}:${pod.getAttribute('data-status')}`),
+    }]))
+    const text = JSON.stringify(picture)
+    if (pictures.at(-1) !== text)
+      pictures.push(text)
+  }
+  new MutationObserver(snap).observe(document, { subtree: true, childList: true, attributes: true })
+}
+
+const timeline = (page: Page): Promise<Picture[]> =>
+  page.evaluate(() => (window as unknown as { clusterTimeline: string[] }).clusterTimeline.map(text => JSON.parse(text)))
+
+describe('the built deck', () => {
+  it('contains no terminal endpoint and no terminal code (the real deck, and the fixture even in development mode)', () => {
+    expect(filesContaining(deckOut, TERMINAL_TRACES)).toEqual([])
+    expect(filesContaining(fixtureOut, TERMINAL_TRACES)).toEqual([])
+    expect(terminalChunks(deckOut)).toEqual([])
+    expect(terminalChunks(fixtureOut)).toEqual([])
+    // …while the scan does see what is there: the code pill and the (lazily loaded) player
+    expect(filesContaining(fixtureOut, ['kop-code-pill']).length).toBeGreaterThan(0)
+    expect(filesContaining(fixtureOut, ['asciinema-player-theme-']).length).toBeGreaterThan(0)
+  })
+
+  it('has no run button on a script slide', async () => {
+    const { page, problems } = await visit('2')
+    await page.locator('.slidev-page-2 .kop-code-pill').waitFor()
+    expect(await page.locator('.slidev-page-2 .kop-live').count()).toBe(0)
+    const buttons = await page.locator('.slidev-page-2 button').allInnerTexts()
+    expect(buttons.filter(text => /run|shell/i.test(text))).toEqual([]) // (Slidev's copy button may be there)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('plays a cast in the bundled player under the base path, loaded only when played', async () => {
+    const { page, problems, requests } = await visit('4')
+    const cast = page.locator('.slidev-page-4 .kop-cast')
+    // Before playing: the recording's final screen as text, labelled as a sample
+    await expect.poll(() => cast.locator('.kop-cast-final').innerText()).toContain('deployment "echo" successfully rolled out')
+    expect(await cast.locator('.kop-cast-sample').innerText()).toBe('sample recording')
+    expect(await page.locator('.ap-player').count()).toBe(0)
+    const before = requests.length
+
+    await cast.locator('.kop-cast-play').click()
+    await page.locator('.slidev-page-4 .ap-player').waitFor({ timeout: 30_000 })
+    expect(requests.slice(before).some(url => url.endsWith('.js')), 'the player is a chunk of its own').toBe(true)
+    const screen = page.locator('.slidev-page-4 .ap-term')
+    await expect.poll(() => screen.innerText(), { timeout: 30_000 }).toContain('deployment.apps/echo created')
+    expect(await cast.getAttribute('data-state')).toBe('playing')
+    await expect.poll(() => screen.innerText(), { timeout: 60_000 }).toContain('successfully rolled out')
+    await expect.poll(() => cast.getAttribute('data-state'), { timeout: 30_000 }).toBe('ended')
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('replays ClusterView\'s recording: pods appear, one moves to the phone that joined, the old one disappears', async () => {
+    const { page, problems } = await visit('5', TIMELINE)
+    const view = page.locator('.slidev-page-5 .kop-cluster[data-mode="replay"]')
+    await view.waitFor()
+    expect(await view.locator('.kop-cluster-foot').innerText()).toContain('sample recording')
+    const ended = (pictures: Picture[]) => {
+      const last = pictures.at(-1)
+      return last?.['phone-b']?.pods.join() === 'echo-6d8f7c9b5d-9sjbf:Running' && last?.['phone-a']?.pods.length === 2
+    }
+    await expect.poll(async () => ended(await timeline(page)), { timeout: 30_000 }).toBe(true)
+    const pictures = await timeline(page)
+    const first = (test: (picture: Picture) => boolean) => pictures.findIndex(test)
+    const appeared = first(p => p['phone-a']?.pods.join() === 'echo-6d8f7c9b5d-7hvzn:Running,echo-6d8f7c9b5d-m4wtc:Running,echo-6d8f7c9b5d-x2kqp:Running' && p['phone-b']?.absent === true)
+    const joined = first(p => p['phone-b']?.absent === false)
+    const terminating = first(p => p['phone-a']?.pods.includes('echo-6d8f7c9b5d-x2kqp:Terminating'))
+    const moved = first(p => p['phone-b']?.pods.some(pod => pod.startsWith('echo-6d8f7c9b5d-9sjbf')))
+    const gone = first(p => terminating >= 0 && !p['phone-a']?.pods.some(pod => pod.startsWith('echo-6d8f7c9b5d-x2kqp')))
+    expect([appeared, joined, terminating, moved].every(i => i >= 0), JSON.stringify(pictures)).toBe(true)
+    expect(appeared).toBeLessThan(joined)
+    expect(joined).toBeLessThan(terminating)
+    expect(terminating).toBeLessThan(moved)
+    expect(pictures.slice(moved).some(p => !p['phone-a']?.pods.some(pod => pod.startsWith('echo-6d8f7c9b5d-x2kqp')))).toBe(true)
+    expect(gone).toBeGreaterThanOrEqual(0)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+})
