@@ -207,6 +207,12 @@ describe('on a phone in portrait (390×844, touch)', () => {
       expect(box!.y + box!.height).toBeLessThanOrEqual(844)
     }
     expect(new Set(boxes.map(box => Math.round(box!.y))).size, 'one row').toBe(1)
+    const hint = await page.evaluate(() => {
+      const style = getComputedStyle(document.querySelector('#page-root')!, '::before')
+      return { content: style.content, top: Number.parseFloat(style.top) }
+    })
+    expect(hint.content).toContain('sideways')
+    expect(hint.top + 20).toBeLessThanOrEqual(slide!.y)
     await page.getByTitle('Go to next slide').tap()
     await page.waitForSelector('.slidev-page-2 .slidev-layout', { state: 'visible' })
     await page.getByTitle('Go to previous slide').tap()
