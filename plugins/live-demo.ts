@@ -575,6 +575,9 @@ export function liveDemo(options: LiveDemoOptions = {}): Plugin {
   return {
     name: 'live-demo',
     apply: 'serve',
+    // The terminal and the player are only imported when first used; pre-bundle them at start, or that
+    // first use makes Vite optimize them and reload the page in the middle of the demo.
+    config: () => ({ optimizeDeps: { include: ['@xterm/xterm', '@xterm/addon-fit', 'asciinema-player'] } }),
     configResolved(resolved) {
       config = resolved
     },
