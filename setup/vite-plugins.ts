@@ -69,6 +69,8 @@ export default defineVitePluginsSetup((options) => {
         globIgnores: ['404.html'],
         maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
         navigateFallback: 'index.html',
+        // …but not a file opened directly (a PDF next to the deck, say): only page paths get the deck.
+        navigateFallbackDenylist: [/\/[^/?]+\.(?!html?$)[^/.?]+$/],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,
