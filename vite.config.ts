@@ -46,5 +46,8 @@ export const deckBasePath = new URL(readProject().deckUrl).pathname
 
 export default defineConfig(({ command }) => ({
   base: command === 'build' ? deckBasePath : undefined,
+  // Pictures stay files (utils/images.ts hands out their URLs) instead of data URLs inlined into the
+  // first slide's JavaScript: each is fetched only when a slide shows it.
+  build: { assetsInlineLimit: 0 },
   plugins: [projectLinks(), liveDemo()],
 }))
