@@ -141,15 +141,15 @@ describe('the built deck', () => {
     expect(await view.locator('.kop-cluster-foot').innerText()).toContain('sample recording')
     const ended = (pictures: Picture[]) => {
       const last = pictures.at(-1)
-      return last?.['phone-b']?.pods.join() === 'echo-6d8f7c9b5d-9sjbf:Running' && last?.['phone-a']?.pods.length === 2
+      return last?.['phone-b']?.pods.join() === 'echo-6d8f7c9b5d-q9w2f:Running' && last?.['phone-a']?.pods.length === 2
     }
     await expect.poll(async () => ended(await timeline(page)), { timeout: 30_000 }).toBe(true)
     const pictures = await timeline(page)
     const first = (test: (picture: Picture) => boolean) => pictures.findIndex(test)
-    const appeared = first(p => p['phone-a']?.pods.join() === 'echo-6d8f7c9b5d-7hvzn:Running,echo-6d8f7c9b5d-m4wtc:Running,echo-6d8f7c9b5d-x2kqp:Running' && p['phone-b']?.absent === true)
+    const appeared = first(p => p['phone-a']?.pods.join() === 'echo-6d8f7c9b5d-7hvzn:Running,echo-6d8f7c9b5d-m4rtd:Running,echo-6d8f7c9b5d-x2kqp:Running' && p['phone-b']?.absent === true)
     const joined = first(p => p['phone-b']?.absent === false)
     const terminating = first(p => p['phone-a']?.pods.includes('echo-6d8f7c9b5d-x2kqp:Terminating'))
-    const moved = first(p => p['phone-b']?.pods.some(pod => pod.startsWith('echo-6d8f7c9b5d-9sjbf')))
+    const moved = first(p => p['phone-b']?.pods.some(pod => pod.startsWith('echo-6d8f7c9b5d-q9w2f')))
     const gone = first(p => terminating >= 0 && !p['phone-a']?.pods.some(pod => pod.startsWith('echo-6d8f7c9b5d-x2kqp')))
     expect([appeared, joined, terminating, moved].every(i => i >= 0), JSON.stringify(pictures)).toBe(true)
     expect(appeared).toBeLessThan(joined)

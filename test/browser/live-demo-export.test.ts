@@ -30,7 +30,7 @@ describe('exporting a deck with live demos', () => {
     expect(text).toContain('==> The Service')
     expect(text).toContain('sample recording')
     // ClusterView: the recording's last picture (the replacement pod on phone-b, the deleted one gone)
-    expect(text).toContain('echo-…9sjbf')
+    expect(text).toContain('echo-…q9w2f')
     expect(text).not.toContain('echo-…x2kqp')
     expect(text).toContain('phone-b')
     expect(text).not.toContain('not in the cluster')

@@ -55,7 +55,7 @@ describe('replaying a recording', () => {
   it('starts with the cluster as it was', () => {
     const start = stateAt(recording, 0)
     expect([...start.nodes.keys()]).toEqual(['phone-a'])
-    expect(podsOn(start, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4wtc', 'echo-6d8f7c9b5d-x2kqp'])
+    expect(podsOn(start, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4rtd', 'echo-6d8f7c9b5d-x2kqp'])
   })
 
   it('lets phone-b join, first not ready', () => {
@@ -66,12 +66,12 @@ describe('replaying a recording', () => {
   it('shows a deleted pod terminating while its replacement waits, then on phone-b', () => {
     const during = stateAt(recording, 12.06)
     expect(during.pods.get('default/echo-6d8f7c9b5d-x2kqp')?.status).toBe('Terminating')
-    expect(during.pods.get('default/echo-6d8f7c9b5d-9sjbf')).toMatchObject({ status: 'Pending' })
-    expect(during.pods.get('default/echo-6d8f7c9b5d-9sjbf')?.node).toBeUndefined()
+    expect(during.pods.get('default/echo-6d8f7c9b5d-q9w2f')).toMatchObject({ status: 'Pending' })
+    expect(during.pods.get('default/echo-6d8f7c9b5d-q9w2f')?.node).toBeUndefined()
     const end = stateAt(recording, recording.duration)
-    expect(podsOn(end, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4wtc'])
-    expect(podsOn(end, 'phone-b')).toEqual(['echo-6d8f7c9b5d-9sjbf'])
-    expect(end.pods.get('default/echo-6d8f7c9b5d-9sjbf')).toMatchObject({ status: 'Running', ready: true })
+    expect(podsOn(end, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4rtd'])
+    expect(podsOn(end, 'phone-b')).toEqual(['echo-6d8f7c9b5d-q9w2f'])
+    expect(end.pods.get('default/echo-6d8f7c9b5d-q9w2f')).toMatchObject({ status: 'Running', ready: true })
     expect(end.pods.has('default/echo-6d8f7c9b5d-x2kqp')).toBe(false)
   })
 

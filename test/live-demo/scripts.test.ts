@@ -46,7 +46,7 @@ const raws = [
   rawNode('ADDED', 'phone-a', true, true),
   rawPod('ADDED', 'echo-6d8f7c9b5d-x2kqp', { node: 'phone-a', phase: 'Running', ready: true }),
   rawPod('MODIFIED', 'echo-6d8f7c9b5d-x2kqp', { node: 'phone-a', phase: 'Running', ready: true, deleting: true }),
-  rawPod('ADDED', 'echo-6d8f7c9b5d-9sjbf', { labels: { app: 'echo' } }),
+  rawPod('ADDED', 'echo-6d8f7c9b5d-q9w2f', { labels: { app: 'echo' } }),
   rawPod('DELETED', 'echo-6d8f7c9b5d-x2kqp', { node: 'phone-a', phase: 'Succeeded', deleting: true }),
   { type: 'BOOKMARK', object: { kind: 'Pod', metadata: { name: '', resourceVersion: '12345' } } },
 ]
