@@ -54,25 +54,28 @@ describe('replaying a recording', () => {
 
   it('starts with the cluster as it was', () => {
     const start = stateAt(recording, 0)
-    expect([...start.nodes.keys()]).toEqual(['phone-a'])
-    expect(podsOn(start, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4rtd', 'echo-6d8f7c9b5d-x2kqp'])
+    expect([...start.nodes.keys()]).toEqual(['phone-a', 'phone-b'])
+    expect(podsOn(start, 'phone-a')).toEqual(['echo-6d8f7c9b5d-wz5hd'])
+    expect(podsOn(start, 'phone-b')).toEqual(['echo-6d8f7c9b5d-bq7tn'])
   })
 
-  it('lets phone-b join, first not ready', () => {
-    expect(stateAt(recording, 3).nodes.get('phone-b')).toMatchObject({ ready: false, controlPlane: false })
-    expect(stateAt(recording, 10).nodes.get('phone-b')).toMatchObject({ ready: true })
+  it('lets a new pod wait for a node, then start on one', () => {
+    expect(stateAt(recording, 1.51).pods.get('default/echo-6d8f7c9b5d-n8k2c')).toMatchObject({ status: 'Pending' })
+    expect(stateAt(recording, 1.51).pods.get('default/echo-6d8f7c9b5d-n8k2c')?.node).toBeUndefined()
+    expect(stateAt(recording, 3).pods.get('default/echo-6d8f7c9b5d-n8k2c')).toMatchObject({ node: 'phone-a', status: 'Running', ready: false })
+    expect(stateAt(recording, 10).pods.get('default/echo-6d8f7c9b5d-n8k2c')).toMatchObject({ ready: true })
   })
 
-  it('shows a deleted pod terminating while its replacement waits, then on phone-b', () => {
-    const during = stateAt(recording, 12.06)
-    expect(during.pods.get('default/echo-6d8f7c9b5d-x2kqp')?.status).toBe('Terminating')
-    expect(during.pods.get('default/echo-6d8f7c9b5d-q9w2f')).toMatchObject({ status: 'Pending' })
-    expect(during.pods.get('default/echo-6d8f7c9b5d-q9w2f')?.node).toBeUndefined()
+  it('moves the pod of a phone that left: Terminating there, started again on the other', () => {
+    expect(stateAt(recording, 100).nodes.get('phone-b')).toMatchObject({ ready: false })
+    const evicted = stateAt(recording, 361.26)
+    expect(evicted.pods.get('default/echo-6d8f7c9b5d-bq7tn')).toMatchObject({ node: 'phone-b', status: 'Terminating' })
+    expect(evicted.pods.get('default/echo-6d8f7c9b5d-t7p4s')).toMatchObject({ status: 'Pending' })
     const end = stateAt(recording, recording.duration)
-    expect(podsOn(end, 'phone-a')).toEqual(['echo-6d8f7c9b5d-7hvzn', 'echo-6d8f7c9b5d-m4rtd'])
-    expect(podsOn(end, 'phone-b')).toEqual(['echo-6d8f7c9b5d-q9w2f'])
-    expect(end.pods.get('default/echo-6d8f7c9b5d-q9w2f')).toMatchObject({ status: 'Running', ready: true })
-    expect(end.pods.has('default/echo-6d8f7c9b5d-x2kqp')).toBe(false)
+    expect(end.nodes.get('phone-b')).toMatchObject({ ready: true })
+    expect(podsOn(end, 'phone-a')).toEqual(['echo-6d8f7c9b5d-n8k2c', 'echo-6d8f7c9b5d-t7p4s', 'echo-6d8f7c9b5d-wz5hd'])
+    expect(podsOn(end, 'phone-b')).toEqual([])
+    expect(end.pods.get('default/echo-6d8f7c9b5d-t7p4s')).toMatchObject({ status: 'Running', ready: true })
   })
 
   it('knows kubectl\'s statuses', () => {
