@@ -15,27 +15,12 @@ while (($#)); do
   esac
 done
 
-URL="http://${ECHO_HOST:-localhost}:8081"
-
-unreachable() {
-  local hint
-  if [[ "${ECHO_HOST:-localhost}" == localhost ]]; then
-    hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>."
-  else
-    hint="Is this computer in the tailnet (tailscale status), and is $ECHO_HOST a phone of the cluster? On the phone: ./echo-demo/scripts/04-curl.sh"
-  fi
-  die "No answer from $URL (curl exit code $1)." "$hint"
-}
-
-step "Is the echo server there?"
-require_cmd curl "Install it: sudo apt install -y curl"
 require_cmd jq "Install it: sudo apt install -y jq (on a Mac: brew install jq)"
-curl -s --max-time 5 -o /dev/null "$URL/ping" || unreachable $?
-ok "$URL answers"
+require_echo_server
 
 step "Ask it"
 # #region slide
-curl -s --max-time 5 "$URL/?hello=phone" |
+curl -s --max-time 5 "$ECHO_URL/?hello=phone" |
   jq '{pod: .environment.POD_NAME, node: .environment.NODE_NAME, http, query: .request.query}'
 # #endregion slide
 info "Ask again and another pod may answer: the Service spreads requests over all ready pods."

@@ -9,44 +9,17 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-N=10
-case $# in
-  0) ;;
-  1)
-    case $1 in
-      -h | --help) usage; exit 0 ;;
-      *) N=$1 ;;
-    esac ;;
-  *) usage_error "too many arguments" ;;
-esac
-if ! [[ "$N" =~ ^[0-9]{1,4}$ ]] || ((10#$N < 1 || 10#$N > 1000)); then
-  usage_error "N must be a number from 1 to 1000, not '$N'"
-fi
-N=$((10#$N))
+read_request_count "$@"
 
-URL="http://${ECHO_HOST:-localhost}:8081"
 TALLY=$(mktemp)
 trap 'rm -f "$TALLY"' EXIT
 
-unreachable() {
-  local hint
-  if [[ "${ECHO_HOST:-localhost}" == localhost ]]; then
-    hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>."
-  else
-    hint="Is this computer in the tailnet (tailscale status), and is $ECHO_HOST a phone of the cluster? On the phone: ./echo-demo/scripts/04-curl.sh"
-  fi
-  die "No answer from $URL (curl exit code $1)." "$hint"
-}
-
-step "Is the echo server there?"
-require_cmd curl "Install it: sudo apt install -y curl"
-curl -s --max-time 5 -o /dev/null "$URL/ping" || unreachable $?
-ok "$URL answers"
+require_echo_server
 
 step "$N requests: which node answered?"
 # #region slide
 for _ in $(seq "$N"); do
-  curl -s --max-time 5 "$URL/?echo_env_body=NODE_NAME" || printf '"(no answer)"'
+  curl -s --max-time 5 "$ECHO_URL/?echo_env_body=NODE_NAME" || printf '"(no answer)"'
   echo
 done | tr -d '"' | sort | uniq -c | tee "$TALLY"
 # #endregion slide

@@ -23,6 +23,9 @@
 #   record_node_name NAME     records this phone's node name in /etc/rancher/k3s/config.yaml
 #   this_node_name            prints the recorded node name (fails when there is none)
 #   tailnet_ip                prints this phone's Tailscale IPv4 (fails without Tailscale/tailscale0)
+#   ECHO_URL                  the echo server's address (this phone, or the phone named by ECHO_HOST)
+#   require_echo_server       checks that ECHO_URL answers; dies with what to check when it doesn't
+#   read_request_count [N]    sets N from the scripts' optional argument (default 10, 1 to 1000)
 #
 # Colours only when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
 # DEMO_SYSROOT (empty on a phone) prefixes system paths so that tests can use a temporary directory.
@@ -158,4 +161,43 @@ require_cluster() {
           "Is k3s running? Check: sudo systemctl status k3s (no k3s here? run ./echo-demo/scripts/01-install-k3s.sh)" ;;
     esac
   fi
+}
+
+# The echo server as Service echo exposes it (echo-demo/manifests/echo.yaml: port 8081): on this
+# phone, or on the phone named by ECHO_HOST when a script runs on the laptop.
+# shellcheck disable=SC2034
+ECHO_URL="http://${ECHO_HOST:-localhost}:8081"
+
+require_echo_server() {
+  local code=0 hint
+  step "Is the echo server there?"
+  require_cmd curl "Install it: sudo apt install -y curl"
+  curl -s --max-time 5 -o /dev/null "$ECHO_URL/ping" || code=$?
+  if ((code == 0)); then
+    ok "$ECHO_URL answers"
+    return
+  fi
+  if [[ "${ECHO_HOST:-localhost}" == localhost ]]; then
+    hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>."
+  else
+    hint="Is this computer in the tailnet (tailscale status), and is $ECHO_HOST a phone of the cluster? On the phone: ./echo-demo/scripts/04-curl.sh"
+  fi
+  die "No answer from $ECHO_URL (curl exit code $code)." "$hint"
+}
+
+read_request_count() {
+  N=10
+  case $# in
+    0) ;;
+    1)
+      case $1 in
+        -h | --help) usage; exit 0 ;;
+        *) N=$1 ;;
+      esac ;;
+    *) usage_error "too many arguments" ;;
+  esac
+  if ! [[ "$N" =~ ^[0-9]{1,4}$ ]] || ((10#$N < 1 || 10#$N > 1000)); then
+    usage_error "N must be a number from 1 to 1000, not '$N'"
+  fi
+  N=$((10#$N))
 }

@@ -144,9 +144,10 @@ describe('cross-checks', () => {
     const urls = [...scripts.map((s) => s.text), readme].flatMap((t) => [...t.matchAll(/http:\/\/[^\s"'`)/]+:(\d+)/g)])
     expect(urls.length).toBeGreaterThan(4)
     for (const m of urls) expect(Number(m[1]), m[0]).toBe(port)
-    const curlScripts = scripts.filter((s) => /^curl .*\$URL/m.test(s.text))
+    const curlScripts = scripts.filter((s) => /^\s*curl .*\$ECHO_URL/m.test(s.text))
     expect(curlScripts.map((s) => s.name).sort()).toEqual(['04-curl.sh', '04b-curl-hostname.sh', '04c-curl-nodename.sh'])
-    for (const s of curlScripts) expect(s.text).toContain(`URL="http://\${ECHO_HOST:-localhost}:${port}"`)
+    const helpers = readFileSync(join(REPO_ROOT, 'scripts/lib/demo.sh'), 'utf8')
+    expect(helpers).toContain(`ECHO_URL="http://\${ECHO_HOST:-localhost}:${port}"`)
   })
 
   test('every label selector in the scripts selects the echo pods', () => {
