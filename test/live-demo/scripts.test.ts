@@ -135,6 +135,15 @@ printf '{"version": 3, "term": {"cols": 80, "rows": 24}}\\n' >"\${@: -1}"`)
     expect(cast.header.host).toBe('phone-b')
   })
 
+  it('records a shell session under the name given', () => {
+    stubAsciinema()
+    const r = sb.run('scripts/record.sh', ['--shell', '--name', 'delete-pod', '-o', sb.path('shell.cast')], { env: { SHELL: '/bin/bash' } })
+    expect(r.code, r.output).toBe(0)
+    const rec = sb.argvs('asciinema').find(argv => argv.startsWith('rec'))!
+    expect(rec).toContain('--title delete-pod: /bin/bash (on phone-a, ')
+    expect(parseCast(readFileSync(sb.path('shell.cast'), 'utf8')).header.host).toBe('phone-a')
+  })
+
   it('records only demo scripts', () => {
     stubAsciinema()
     for (const script of ['scripts/record.sh', '/etc/passwd', 'echo-demo/manifests/echo.yaml']) {
