@@ -17,6 +17,8 @@ export async function deckSlides() {
 /** Runs `slidev build` into a fresh temporary folder and returns it. */
 export async function buildDeck(args: string[] = []): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'deck-'))
-  await promisify(execFile)(slidev, ['build', '--out', out, ...args], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 })
+  // A production build, as `npm run build` makes it: Vitest's NODE_ENV=test would otherwise carry over.
+  const env = { ...process.env, NODE_ENV: 'production' }
+  await promisify(execFile)(slidev, ['build', '--out', out, ...args], { cwd: repoRoot, env, maxBuffer: 64 * 1024 * 1024 })
   return out
 }
