@@ -6,7 +6,7 @@ import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBasePath } from '../../vite.config.ts'
 import { regionLines } from '../../utils/code-with-script.ts'
-import { launchChromium } from '../support/chromium.ts'
+import { launchChromium, watchProblems } from '../support/chromium.ts'
 import { buildDeck, deckSlides, repoRoot } from '../support/deck.ts'
 import { serveStatic } from '../support/static-server.ts'
 
@@ -35,23 +35,7 @@ async function decodeQr(page: Page, index: number): Promise<string | null> {
 
 async function visitSlide(no: number): Promise<SlideReport> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
-  const problems: string[] = []
-  const origin = new URL(server.url).origin
-  page.on('request', (request) => {
-    const url = new URL(request.url())
-    if (!['data:', 'blob:'].includes(url.protocol) && url.origin !== origin)
-      problems.push(`request to another host: ${request.url()}`)
-  })
-  page.on('requestfailed', request => problems.push(`failed request: ${request.url()} (${request.failure()?.errorText})`))
-  page.on('response', (response) => {
-    if (response.status() >= 400)
-      problems.push(`HTTP ${response.status()}: ${response.url()}`)
-  })
-  page.on('console', (message) => {
-    if (message.type() === 'error')
-      problems.push(`console error: ${message.text()}`)
-  })
-  page.on('pageerror', error => problems.push(`page error: ${error.message}`))
+  const problems = watchProblems(page, server.url)
 
   await page.goto(`${server.url}#/${no}`, { waitUntil: 'networkidle' })
   await page.waitForSelector(`.slidev-page-${no} .slidev-layout`)

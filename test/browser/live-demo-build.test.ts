@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBasePath } from '../../vite.config.ts'
-import { launchChromium } from '../support/chromium.ts'
+import { launchChromium, watchProblems } from '../support/chromium.ts'
 import { serveStatic } from '../support/static-server.ts'
 import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
 
@@ -44,25 +44,9 @@ async function visit(hash: string, initScript?: () => void) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
   if (initScript)
     await page.addInitScript(initScript)
-  const problems: string[] = []
+  const problems = watchProblems(page, server.url)
   const requests: string[] = []
-  const origin = new URL(server.url).origin
-  page.on('request', (request) => {
-    requests.push(request.url())
-    const url = new URL(request.url())
-    if (!['data:', 'blob:'].includes(url.protocol) && (url.origin !== origin || !url.pathname.startsWith(deckBasePath)))
-      problems.push(`request outside the deck: ${request.url()}`)
-  })
-  page.on('requestfailed', request => problems.push(`failed: ${request.url()}`))
-  page.on('response', (response) => {
-    if (response.status() >= 400)
-      problems.push(`HTTP ${response.status()}: ${response.url()}`)
-  })
-  page.on('console', (message) => {
-    if (message.type() === 'error')
-      problems.push(`console error: ${message.text()}`)
-  })
-  page.on('pageerror', error => problems.push(`page error: ${error.message}`))
+  page.on('request', request => requests.push(request.url()))
   await page.goto(`${server.url}#/${hash}`, { waitUntil: 'networkidle' })
   return { page, problems, requests }
 }
