@@ -60,6 +60,22 @@ async function visitSlide(no: number): Promise<SlideReport> {
   if (await slide.locator('.kop-missing').count())
     problems.push(`missing asset marker: ${await slide.locator('.kop-missing').first().innerText()}`)
 
+  // Text must fit on the 1280×720 slide: nothing sticks out of it, no code line needs scrolling.
+  const overflow = await page.evaluate((layoutSelector) => {
+    const layout = document.querySelector(layoutSelector) as HTMLElement
+    const box = layout.getBoundingClientRect()
+    const found: string[] = []
+    for (const element of layout.querySelectorAll<HTMLElement>('*')) {
+      const rect = element.getBoundingClientRect()
+      if (rect.width > 0 && (rect.right > box.right + 2 || rect.bottom > box.bottom + 2 || rect.left < box.left - 2))
+        found.push(`<${element.tagName.toLowerCase()} class="${element.getAttribute('class') ?? ''}"> sticks out of the slide`)
+      if (element.tagName === 'PRE' && element.scrollWidth > element.clientWidth + 2)
+        found.push(`code line too long: ${element.textContent?.trim().split('\n')[0]}`)
+    }
+    return found.slice(0, 3)
+  }, `.slidev-page-${no} .slidev-layout`)
+  problems.push(...overflow)
+
   const codeBlocks = await slide.locator('[data-script-path]').evaluateAll(nodes => nodes.map(node => ({
     path: node.getAttribute('data-script-path')!,
     region: node.getAttribute('data-region'),
