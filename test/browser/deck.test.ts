@@ -8,7 +8,7 @@ import { deckBasePath } from '../../vite.config.ts'
 import { regionLines } from '../../utils/code-with-script.ts'
 import { launchChromium, watchProblems } from '../support/chromium.ts'
 import { buildDeck, deckSlides, repoRoot } from '../support/deck.ts'
-import { serveStatic } from '../support/static-server.ts'
+import { type DeckServer, serveDeck } from '../../bench/serve.ts'
 
 // The built deck, served under the project's non-root base path, visited slide by slide in Chromium.
 
@@ -20,7 +20,7 @@ interface SlideReport {
 
 const project = JSON.parse(readFileSync(join(repoRoot, 'project.json'), 'utf8'))
 let browser: Browser
-let server: Awaited<ReturnType<typeof serveStatic>>
+let server: DeckServer
 let slides: Awaited<ReturnType<typeof deckSlides>> = []
 
 function dedent(lines: string[]): string[] {
@@ -91,14 +91,14 @@ async function visitSlide(no: number): Promise<SlideReport> {
 
 beforeAll(async () => {
   const out = await buildDeck()
-  server = await serveStatic(out, deckBasePath)
+  server = await serveDeck(out, deckBasePath)
   browser = await launchChromium()
   slides = await deckSlides()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await server?.close()
+  await server?.stop()
 })
 
 describe('the built deck under a non-root base path', () => {

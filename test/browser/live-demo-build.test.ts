@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBasePath } from '../../vite.config.ts'
 import { launchChromium, watchProblems } from '../support/chromium.ts'
-import { serveStatic } from '../support/static-server.ts'
+import { type DeckServer, serveDeck } from '../../bench/serve.ts'
 import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
 
 /**
@@ -21,7 +21,7 @@ const terminalChunks = (dir: string) => readdirSync(join(dir, 'assets')).filter(
 
 let fixtureOut: string
 let deckOut: string
-let server: Awaited<ReturnType<typeof serveStatic>>
+let server: DeckServer
 let browser: Browser
 
 beforeAll(async () => {
@@ -30,13 +30,13 @@ beforeAll(async () => {
   // The fixture as the tests build decks (NODE_ENV=test: a development-mode build), the deck as npm run build does.
   await build(fixtureDeck, fixtureOut, 'inherited')
   await build(undefined, deckOut, 'production')
-  server = await serveStatic(fixtureOut, deckBasePath)
+  server = await serveDeck(fixtureOut, deckBasePath)
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await server?.close()
+  await server?.stop()
 })
 
 /** A page that records every problem a visitor would see: failed or foreign requests, errors. */
