@@ -7,12 +7,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-while (($#)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    *) usage_error "unknown argument: $1" ;;
-  esac
-done
+expect_no_arguments "$@"
 
 step "Can kubectl reach the cluster?"
 require_cluster

@@ -8,12 +8,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-while (($#)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    *) usage_error "unknown argument: $1" ;;
-  esac
-done
+expect_no_arguments "$@"
 
 require_cmd jq "Install it: sudo apt install -y jq (on a Mac: brew install jq)"
 require_echo_server

@@ -8,12 +8,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-while (($#)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    *) usage_error "unknown argument: $1" ;;
-  esac
-done
+expect_no_arguments "$@"
 
 # Tailscale hands out addresses from 100.64.0.0/10 (100.64.x.x to 100.127.x.x).
 is_tailnet_ip() {

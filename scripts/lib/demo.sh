@@ -11,6 +11,7 @@
 #   die "message" ["hint"]    an error plus what to do about it, exit 1
 #   usage                     prints the comment block at the top of the running script
 #   usage_error "message"     the error and the usage, exit 2
+#   expect_no_arguments "$@"  for scripts without arguments: -h/--help prints the usage, anything else is an error
 #   require_cmd CMD "hint"    dies with the hint when CMD is not installed
 #   wait_until SECONDS "what" CMD [ARGS...]
 #                             runs CMD until it succeeds, with a progress line; dies after SECONDS
@@ -66,6 +67,14 @@ usage_error() {
   printf 'error: %s\n\n' "$1" >&2
   usage >&2
   exit 2
+}
+
+expect_no_arguments() {
+  (($# == 0)) && return 0
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    *) usage_error "unknown argument: $1" ;;
+  esac
 }
 
 require_cmd() {
