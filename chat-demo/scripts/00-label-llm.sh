@@ -9,24 +9,11 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-case "${1:-}" in
-  -h | --help) usage; exit 0 ;;
-  -*) usage_error "unknown option: $1" ;;
-esac
-(($# <= 1)) || usage_error "expected at most one NODE, got $#"
-
-if [[ -n "${1:-}" ]]; then
-  NODE=$1
-elif ! NODE=$(this_node_name); then
-  die "This phone's node name isn't recorded (no node-name in $K3S_NODE_CONFIG)." \
-    "Name the node: chat-demo/scripts/00-label-llm.sh phone-b (kubectl get nodes lists them)"
-fi
+read_node_argument "$@"
 
 step "Check node $NODE"
 require_cluster
-if ! kubectl get node "$NODE" >/dev/null 2>&1; then
-  die "There is no node called $NODE." "The nodes are: $(kubectl get nodes -o jsonpath='{.items[*].metadata.name}')"
-fi
+require_node "$NODE"
 ok "Node $NODE exists"
 
 # The chat's data volume (local-path) lives on the node where the chat first ran: the pod can

@@ -23,6 +23,8 @@
 #   k3s_role                  prints server, agent or none for this phone
 #   record_node_name NAME     records this phone's node name in /etc/rancher/k3s/config.yaml
 #   this_node_name            prints the recorded node name (fails when there is none)
+#   read_node_argument [NODE] sets NODE from the scripts' optional argument, else this phone's recorded name
+#   require_node NAME         dies, listing the nodes, when the cluster has no node NAME
 #   tailnet_ip                prints this phone's Tailscale IPv4 (fails without Tailscale/tailscale0)
 #   ECHO_URL                  the echo server's address (this phone, or the phone named by ECHO_HOST)
 #   require_echo_server       checks that ECHO_URL answers; dies with what to check when it doesn't
@@ -144,6 +146,26 @@ record_node_name() {
 this_node_name() {
   [[ -r "$K3S_NODE_CONFIG" ]] || return 1
   sed -n 's/^node-name:[[:space:]]*"\{0,1\}\([a-z0-9.-]*\)"\{0,1\}[[:space:]]*$/\1/p' "$K3S_NODE_CONFIG" | grep .
+}
+
+read_node_argument() {
+  case "${1:-}" in
+    -h | --help) usage; exit 0 ;;
+    -*) usage_error "unknown option: $1" ;;
+  esac
+  (($# <= 1)) || usage_error "expected at most one NODE, got $#"
+  if [[ -n "${1:-}" ]]; then
+    NODE=$1
+  elif ! NODE=$(this_node_name); then
+    die "This phone's node name isn't recorded (no node-name in $K3S_NODE_CONFIG)." \
+      "Name the node: $0 phone-b (kubectl get nodes lists them)"
+  fi
+}
+
+require_node() {
+  if ! kubectl get node "$1" >/dev/null 2>&1; then
+    die "There is no node called $1." "The nodes are: $(kubectl get nodes -o jsonpath='{.items[*].metadata.name}')"
+  fi
 }
 
 tailnet_ip() {
