@@ -20,7 +20,7 @@ const NODE_GRACE = 40
 const EVICTION_SECONDS = 300
 
 export function newCluster(server: string, token: string): Cluster {
-  return { server, token, objects: [], nextClusterIp: 10, resourceVersion: 100 }
+  return { server, token, objects: [], nextClusterIp: 10, resourceVersion: 100, nodePasswords: {} }
 }
 
 const HASH_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
@@ -444,7 +444,7 @@ function updatePodStatus(world: World, pod: KObject): void {
     const failedFor = world.now - sim.scheduledAt
     waiting = failedFor < 10 ? 'ErrImagePull' : 'ImagePullBackOff'
     if (failedFor >= 1 && !cluster.objects.some((o) => o.kind === 'Event' && o.reason === 'Failed' && (o.involvedObject as { name: string }).name === pod.metadata.name)) {
-      event(world, pod, 'Warning', 'Failed', `Failed to pull image "${sim.pullFailed[0]}": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/${sim.pullFailed[0]}": not found`)
+      event(world, pod, 'Warning', 'Failed', `Failed to pull image "${sim.pullFailed[0]}": rpc error: code = NotFound desc = failed to pull and unpack image "${/^[^/]+\.[^/]+\//.test(sim.pullFailed[0]) ? '' : 'docker.io/'}${sim.pullFailed[0]}": not found`)
     }
   } else if (world.now >= sim.runningAt!) {
     phase = 'Running'
@@ -568,8 +568,15 @@ export function reconcile(world: World): void {
   for (const dep of cluster.objects.filter((o) => o.kind === 'Deployment')) reconcileDeployment(world, dep)
   for (const pod of pods(cluster)) {
     if (pod.sim?.goneAt !== undefined && (pod.sim.goneAt as number) <= world.now) {
-      remove(cluster, pod)
-      continue
+      // Only the pod's kubelet confirms that it ended: on a node that doesn't answer (a phone asleep),
+      // the pod stays Terminating until the node is back or it is deleted with --force --grace-period=0
+      // (kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination-forced).
+      const nodeName = podSpec(pod).nodeName
+      const host = nodeName && find(cluster, 'Node', nodeName) ? hostOfNode(world, nodeName) : undefined
+      if (!host || k3sConnected(world, host)) {
+        remove(cluster, pod)
+        continue
+      }
     }
     if (!podSpec(pod).nodeName && !pod.metadata.deletionTimestamp) schedule(world, pod)
     updatePodStatus(world, pod)

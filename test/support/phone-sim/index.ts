@@ -45,7 +45,7 @@ export interface RunResult {
   stdout: string
   stderr: string
   output: string
-  /** what would have blocked forever on a phone (the run was ended there) */
+  /** what would have blocked forever on a phone (the run was ended there), e.g. "systemctl restart k3s.service: …" */
   hung: string | null
   /** simulated seconds the run took */
   seconds: number
@@ -204,7 +204,7 @@ export function createSim(configure?: (world: World) => void): Sim {
   const finish = (host: string, r: { code: number; stdout: string; stderr: string }, before: World, opts: { allowRejections?: boolean }): RunResult => {
     const after = readWorld(dir)
     const fresh = after.rejections.slice(before.rejections.length)
-    const hung = after.hung && !before.hung ? `${after.hung.cmd} ${after.hung.argv.join(' ')}` : null
+    const hung = after.hung && !before.hung ? after.hung.what : null
     if (hung) withWorld(dir, (w) => void (w.hung = null))
     checked = after.rejections.length
     if (fresh.length && !opts.allowRejections) {

@@ -54,8 +54,7 @@ export function k3sProblem(world: World, host: Host): { fatal?: string; retrying
   if (passphrase(cluster!.token) !== passphrase(k3s.token)) {
     return { retrying: `Failed to validate connection to cluster at ${url}: token CA hash does not match the Cluster CA certificate hash` }
   }
-  const passwords = (cluster as unknown as { nodePasswords?: Record<string, string> }).nodePasswords ?? {}
-  const owner = passwords[k3s.nodeName]
+  const owner = cluster!.nodePasswords[k3s.nodeName]
   if (owner && owner !== nodePassword(host)) {
     return { retrying: `Failed to retrieve agent configuration: Node password rejected, duplicate hostname or contents of '/etc/rancher/node/password' may not match server node-passwd entry, try enabling a unique node name with the --with-node-id flag` }
   }
@@ -107,9 +106,7 @@ export function startUnit(world: World, host: Host): void {
 
 function registerNodePassword(world: World, host: Host): void {
   if (!world.cluster) return
-  const cluster = world.cluster as unknown as { nodePasswords?: Record<string, string> }
-  cluster.nodePasswords ??= {}
-  cluster.nodePasswords[host.k3s!.nodeName] ??= nodePassword(host)
+  world.cluster.nodePasswords[host.k3s!.nodeName] ??= nodePassword(host)
 }
 
 /** Activating units whose obstacle went away (the policy opened, the server came up) finish starting. */

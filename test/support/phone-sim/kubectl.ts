@@ -466,6 +466,12 @@ function del(ctx: Ctx, p: Parsed): void {
       for (const pod of pods(cluster).filter((x) => x.sim?.owner === `${obj.metadata.namespace}/${obj.metadata.name}`)) terminate(ctx.world, pod)
       remove(cluster, obj)
     } else if (t.kind === 'Pod') {
+      // --force --grace-period=0 removes the object at once, without the kubelet's confirmation (kubectl delete --help).
+      if (p.flags['--force'] && value(p, '--grace-period') === '0') {
+        ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n')
+        remove(cluster, obj)
+        continue
+      }
       terminate(ctx.world, obj)
       removed.push(obj)
     } else if (t.kind === 'PersistentVolumeClaim') {
@@ -473,6 +479,7 @@ function del(ctx: Ctx, p: Parsed): void {
       removed.push(obj)
     } else if (t.kind === 'Node') {
       remove(cluster, obj)
+      delete cluster.nodePasswords[t.name]
       for (const pod of pods(cluster).filter((x) => podSpec(x).nodeName === t.name)) remove(cluster, pod)
     } else remove(cluster, obj)
   }

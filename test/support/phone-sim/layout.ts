@@ -27,7 +27,7 @@ export const BASIC_TOOLS = [
   'bash', 'sh', 'env', 'cat', 'sed', 'grep', 'awk', 'sort', 'uniq', 'tr', 'cut', 'head', 'tail', 'wc',
   'mkdir', 'rm', 'cp', 'mv', 'ln', 'install', 'chmod', 'chown', 'stat', 'dirname', 'basename',
   'seq', 'tee', 'test', 'touch', 'ls', 'readlink', 'realpath', 'mktemp', 'date', 'printf',
-  'true', 'false', 'xargs', 'cmp', 'diff', 'tput', 'kill', 'nohup', 'gzip', 'zcat', 'od', 'base64', 'fold', 'comm', 'paste', 'expr', 'nproc',
+  'true', 'false', 'xargs', 'cmp', 'diff', 'tput', 'kill', 'nohup', 'gzip', 'zcat', 'od', 'base64', 'fold', 'comm', 'paste', 'expr', 'nproc', 'mkfifo',
 ]
 
 export function findTool(name: string): string | undefined {

@@ -73,7 +73,7 @@ function runInWorld(): void {
       if (e instanceof Exit) code = e.code
       else if (e instanceof Hang) {
         hung = e.what
-        world.hung = { host: hostId, cmd: name, argv, at: world.now }
+        world.hung = { host: hostId, cmd: name, argv, at: world.now, what: e.what }
       } else if (e instanceof WatchRequest) watch = e
       else {
         err.push(`[phone-sim] ${name} crashed: ${(e as Error).stack}\n`)
@@ -121,6 +121,12 @@ function watchLoop(w: WatchRequest): void {
   }
   poll()
   setInterval(poll, 100)
+  // A real watch has delivered every change by the time it is stopped (they reach it within
+  // milliseconds). Simulated time jumps ahead between polls, so the last changes are polled here.
+  process.on('SIGTERM', () => {
+    poll()
+    process.exit(143)
+  })
 }
 
 // --- programs that run other programs ---

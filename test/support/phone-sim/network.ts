@@ -7,6 +7,7 @@
 import { endpoints, find, hostOfNode, isReady, loadBalancerNodes, nodes, overlayWorks, podSpec, pods } from './cluster.ts'
 import { onTailnet, policyAllows, PUBLIC_HOSTS, tailnetIp } from './hosts.ts'
 import type { Forwarder, Host, KObject, World } from './world.ts'
+import { EPOCH_MS } from './world.ts'
 
 export interface Request {
   method: string
@@ -185,30 +186,77 @@ function echoServer(pod: KObject, req: Request): Response {
   })
 }
 
+/**
+ * The chat app as chat-demo/app/src/routes.ts and chat.ts answer: the page at /, health, info, and
+ * POST /api/messages, whose slash commands come from the ConfigMap the pod mounts (commands.conf:
+ * a command there replaces the built-in of that name, as /whoami does), and are answered at once
+ * with status "running" unless ?wait=1. Errors are {error, pod, node} with the app's status codes.
+ * Only the ConfigMap commands a test needs are modelled (echo "…$VAR…" lines and ai-status); any
+ * other throws, so a test that reaches one fails instead of getting a made-up answer.
+ */
 function chatApp(world: World, pod: KObject, req: Request): Response {
-  const who = { pod: pod.metadata.name, node: podSpec(pod).nodeName }
+  const spec = podSpec(pod)
+  const who = { pod: pod.metadata.name, node: spec.nodeName }
+  const fail = (status: number, error: string) => json(status, { error, ...who })
   const ready = isReady(pod)
+  const chat = spec.containers.find((c) => c.image.includes('k3s-on-phone-chat'))!
+  const env: Record<string, string> = { POD_NAME: who.pod, NODE_NAME: who.node ?? '', LLM_URL: 'http://127.0.0.1:8005', LLM_MODEL: 'GEMMA_3_1B_IT' }
+  for (const e of (chat as { env?: Array<{ name: string; value?: string }> }).env ?? []) if (e.value !== undefined) env[e.name] = e.value
+  if (req.method === 'GET' && req.path === '/') return { status: 200, body: '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Chat</title></head><body><main id="app"></main><script src="/app.js"></script></body></html>\n', contentType: 'text/html; charset=utf-8', seconds: 0.02 }
   if (req.path === '/api/healthz') return json(200, { status: 'ok', ...who })
   if (req.path === '/api/readyz') return ready ? json(200, { status: 'ready', store: 'rqlite', ...who }) : json(503, { status: 'not ready', reason: 'rqlite store not started yet', ...who })
-  if (req.path === '/api/messages' && req.method === 'POST') {
-    if (!ready) return json(503, { error: 'store unavailable: not started yet' })
-    let text = ''
-    try {
-      text = (JSON.parse(req.body) as { text: string }).text
-    } catch {
-      return json(400, { error: 'body must be JSON like {"text": "hello"}' })
-    }
-    const message = (output: string, status = 'ok') => json(201, { message: { id: world.seq++, text, pod: who.pod, node: who.node, command: text.slice(1).split(' ')[0], status, output }, ...who })
-    if (text === '/whoami') return message(`pod ${who.pod} on node ${who.node} (chat 1.0.0, rqlite store)`)
-    if (text === '/ai-status') {
-      const host = hostOfNode(world, who.node!)
-      const ai = host ? connect(world, host, '127.0.0.1', 8005) : { kind: 'refused' as const }
-      if (ai.kind !== 'answer') return message(`No answer from the AI app at http://127.0.0.1:8005 — is it running on the phone labelled llm=true?`, 'error')
-      return message('local-android-ai 1.2.0: running, features: camera=true, llm=true')
-    }
-    return message(text)
+  const file = chatCommands(world, pod)
+  const builtins = ['help', 'whoami', 'clear', 'llm']
+  const names = [...new Set([...builtins, ...file.keys()])].sort()
+  if (req.method === 'GET' && req.path === '/api/info') return json(200, { name: 'chat', version: '1.0.0', ...who, store: 'rqlite', llmUrl: env.LLM_URL, llmModel: env.LLM_MODEL, commands: names, maxMessageLength: 2000 })
+  if (req.method !== 'POST' || (req.path !== '/api/messages' && req.path !== '/api/message')) return fail(404, `no such route: ${req.method} ${req.path}`)
+  let text: unknown
+  try {
+    text = (JSON.parse(req.body) as { text?: unknown }).text
+  } catch { /* below */ }
+  if (typeof text !== 'string') return fail(400, 'body must be JSON like {"text": "hello"}')
+  if (text.trim() === '') return fail(400, 'message is empty')
+  if (!ready) return fail(503, 'store unavailable: not started yet')
+  const wait = ['1', 'true'].includes(req.query.get('wait') ?? '')
+  const at = () => new Date(EPOCH_MS + world.now * 1000).toISOString()
+  const stored = (command: string | null, status: string | null, output: string | null, seconds = 0.05) =>
+    json(201, { message: { id: world.seq++, text, createdAt: at(), pod: who.pod, node: who.node, command, status, output, finishedAt: status === 'running' || status === null ? null : at() }, ...who }, seconds)
+  const m = /^\/(\S*)(?:\s([\s\S]*))?$/.exec(text)
+  if (!text.startsWith('/') || !m) return stored(null, null, null)
+  const [, name, arg = ''] = m
+  if (name === 'clear') return json(200, { clear: true, note: 'Only your screen is cleared; the messages stay stored.', ...who })
+  if (name === 'help') return stored('help', 'ok', ['Built in:', ...builtins.filter((b) => !file.has(b)).map((b) => `  /${b}`), 'From commands.conf:', ...[...file.keys()].map((c) => `  /${c}`)].join('\n'))
+  const line = file.get(name)
+  if (!line && name === 'whoami') return stored('whoami', 'ok', `pod ${who.pod} on node ${who.node} (chat 1.0.0, rqlite store)`)
+  if (!line && name !== 'llm') return stored(name.slice(0, 40), 'error', `${name === '' ? 'A command needs a name after the slash.' : `Unknown command /${name.slice(0, 40)}.`} Commands: ${names.map((n) => `/${n}`).join(' ')} — /help says what they do.`)
+  if (!wait) return stored(name, 'running', null)
+  // The command runs with /bin/sh -c, its environment ARG, POD_NAME, NODE_NAME, LLM_URL, LLM_MODEL.
+  const echo = line ? /^echo "((?:[^"$\\]|\$[A-Z_]+)*)"$/.exec(line) : null
+  if (echo) return stored(name, 'ok', `${echo[1].replace(/\$([A-Z_]+)/g, (_, v: string) => ({ ...env, ARG: arg })[v] ?? '')}\n`)
+  if (line?.startsWith('curl -sS --max-time 10 "$LLM_URL/status"')) {
+    const noAnswer = `No answer from the AI app at ${env.LLM_URL} — is it running on the phone labelled llm=true?\n[exit code 1]`
+    const host = hostOfNode(world, who.node ?? '')
+    const url = new URL(env.LLM_URL)
+    const ai = host ? connect(world, host, url.hostname, Number(url.port || 80)) : ({ kind: 'refused' } as const)
+    if (ai.kind === 'dropped') return stored(name, 'error', noAnswer, 10)
+    if (ai.kind !== 'answer') return stored(name, 'error', noAnswer)
+    const status = JSON.parse(ai.handle({ method: 'GET', scheme: 'http', hostHeader: url.host, path: '/status', query: new URLSearchParams(), headers: {}, body: '' }).body) as { server: string; version: string; status: string; features?: Record<string, unknown> }
+    return stored(name, 'ok', `${status.server} ${status.version}: ${status.status}, features: ${Object.entries(status.features ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')}\n`)
   }
-  return json(404, { error: 'not found' })
+  throw new Error(`phone-sim: the chat's command /${name} (${line ?? 'built in'}) is not modelled`)
+}
+
+/** The commands of the ConfigMap mounted at /etc/chat (commands.conf): name → shell line. */
+function chatCommands(world: World, pod: KObject): Map<string, string> {
+  const volumes = (podSpec(pod).volumes ?? []) as Array<{ configMap?: { name: string } }>
+  const name = volumes.find((v) => v.configMap)?.configMap?.name
+  const cm = name && world.cluster ? find(world.cluster, 'ConfigMap', name, pod.metadata.namespace) : undefined
+  const commands = new Map<string, string>()
+  for (const line of (cm?.data?.['commands.conf'] ?? '').split('\n')) {
+    const m = /^([a-z0-9][a-z0-9_-]*)=(.+)$/.exec(line.trim())
+    if (m) commands.set(m[1], m[2])
+  }
+  return commands
 }
 
 /** The phone's AI app on Android (github.com/parttimenerd/local-android-ai), port 8005. */

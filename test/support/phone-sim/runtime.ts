@@ -153,7 +153,7 @@ export function parseFlags(argv: string[], spec: FlagSpec, onUnknown: (flag: str
         else onUnknown(`${name} (needs a value)`)
       } else if (boolean.has(name)) add(name, eq > 0 ? a.slice(eq + 1) : 'true')
       else onUnknown(name)
-    } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
+    } else if (a.startsWith('-') && a.length > 1 && (!/^-\d/.test(a) || boolean.has(a) || withValue.has(a))) {
       for (let j = 1; j < a.length; j++) {
         const name = `-${a[j]}`
         if (withValue.has(name)) {

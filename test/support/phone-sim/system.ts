@@ -128,6 +128,18 @@ export function ip(ctx: Ctx): void {
     if (!cmd.endsWith('default')) ctx.out(`${lan.ip.split('.').slice(0, 3).join('.')}.0/${lan.prefix} dev ${lan.iface} proto kernel scope link src ${lan.ip}\n`)
     return
   }
+  // flannel's VXLAN backend routes every other node's podCIDR via that subnet's network address on
+  // flannel.1, onlink (flannel-io/flannel pkg/backend/vxlan/vxlan_network.go); a `dev` filter is left
+  // out of the lines (iproute2). No flannel.1 before this node's k3s runs.
+  if (/^r(oute)?( show| list)? dev flannel\.1$/.test(cmd)) {
+    const own = host.k3s?.unit.state === 'active' && world.cluster?.objects.some((o) => o.kind === 'Node' && o.metadata.name === host.k3s!.nodeName)
+    if (!own) ctx.fail('Cannot find device "flannel.1"')
+    for (const node of world.cluster!.objects.filter((o) => o.kind === 'Node' && o.metadata.name !== host.k3s!.nodeName)) {
+      const cidr = (node.spec as { podCIDR?: string }).podCIDR
+      if (cidr) ctx.out(`${cidr} via ${cidr.split('/')[0]} onlink \n`)
+    }
+    return
+  }
   if (/^n(eigh)?( show)?$/.test(cmd)) {
     ctx.out(`${lan.gateway} dev ${lan.iface} lladdr 02:00:00:00:00:01 REACHABLE\n`)
     return
@@ -165,7 +177,7 @@ export function ping(ctx: Ctx): void {
   let ok = false
   const m = /^10\.42\.(\d+)\.0$/.exec(target)
   if (m && world.cluster && host.k3s) {
-    const node = world.cluster.objects.filter((o) => o.kind === 'Node')[Number(m[1])]
+    const node = world.cluster.objects.find((o) => o.kind === 'Node' && (o.spec as { podCIDR?: string }).podCIDR === `${target}/24`)
     ok = !!node && overlayWorks(world, host.k3s.nodeName, node.metadata.name)
   } else if (target === '127.0.0.1' || target === host.lan.gateway) ok = true
   else ctx.reject(`phone-sim: ping ${target} is not modelled`, 64)

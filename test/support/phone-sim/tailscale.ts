@@ -183,8 +183,12 @@ function statusJson(ctx: Ctx, peers: boolean): Record<string, unknown> {
     BackendState: host.tailscale.backend,
     AuthURL: host.tailscale.authUrl ?? '',
     TailscaleIPs: self && host.tailscale.backend === 'Running' ? entry(self).TailscaleIPs : null,
-    Self: self ? entry(self) : { HostName: host.hostname, DNSName: '', TailscaleIPs: null, Online: false },
+    // Self.CapMap: the node capabilities the control server grants ("https" for certificates,
+    // "funnel" from the policy's nodeAttrs; tailcfg.CapabilityHTTPS, tailcfg.NodeAttrFunnel).
+    Self: self ? { ...entry(self), CapMap: { ...(world.tailnet.https ? { https: null } : {}), ...(world.tailnet.https && world.tailnet.funnel ? { funnel: null } : {}) } } : { HostName: host.hostname, DNSName: '', TailscaleIPs: null, Online: false },
     MagicDNSSuffix: world.tailnet.domain,
+    // The certificate names this node may get: only with HTTPS certificates enabled (kb/1153).
+    ...(self && world.tailnet.https && world.tailnet.magicDNS ? { CertDomains: [`${self.name}.${world.tailnet.domain}`] } : {}),
     CurrentTailnet: { Name: 'droid@example.com', MagicDNSSuffix: world.tailnet.domain, MagicDNSEnabled: world.tailnet.magicDNS },
     ...(peers ? { Peer: Object.fromEntries(world.tailnet.devices.filter((d) => d !== self).map((d) => [`nodekey:${d.id}`, entry(d)])) } : {}),
   }
@@ -267,18 +271,30 @@ function logout(ctx: Ctx): void {
   tunDevice(ctx, false)
 }
 
-/** `tailscale funnel` and `serve`: --bg config with --https=PORT TARGET, `status`, `reset`, `… off`. */
+/**
+ * `tailscale funnel` and `serve` (kb/1223, kb/1311 and the CLI in cmd/tailscale/cli/serve_v2.go):
+ * `--bg --https=PORT TARGET` writes the serve config, `status [--json]`, `reset`, `--https=PORT off`.
+ * Without the node capabilities (HTTPS certificates; for funnel also the "funnel" node attribute)
+ * the CLI doesn't fail: enableFeatureInteractive prints the control server's text and an admin URL
+ * on stdout and blocks until an admin enables the feature (ShouldWait). `off` needs no capability;
+ * with no serve config at all it does nothing, with a config that lacks the port it fails.
+ */
 function serveOrFunnel(ctx: Ctx, kind: 'serve' | 'funnel'): void {
-  const p = parseFlags(ctx.argv, { withValue: ['--https', '--http', '--set-path', '--tcp'], boolean: ['--bg', '--yes', '--json'] }, (f) => flagError(ctx, kind, f))
+  const p = parseFlags(ctx.argv, { withValue: ['--https', '--http', '--set-path', '--tcp', '--tls-terminated-tcp', '--proxy-protocol'], boolean: ['--bg', '--yes', '--json'] }, (f) => flagError(ctx, kind, f))
   requireDaemon(ctx)
   const { world, host } = ctx
   const ts = host.tailscale
   const [first, second] = p.positional
+  const name = `${deviceOf(world, host)?.name}.${world.tailnet.domain}`
   if (first === 'status') {
     const rules = ts.serve.filter((r) => kind === 'serve' || r.funnel)
-    if (has(p, '--json')) return ctx.out(`${JSON.stringify({ TCP: Object.fromEntries(rules.map((r) => [String(r.https), { HTTPS: true }])), Web: Object.fromEntries(rules.map((r) => [`${deviceOf(world, host)?.name}.${world.tailnet.domain}:${r.https}`, { Handlers: { '/': { Proxy: r.target } } }])), AllowFunnel: Object.fromEntries(rules.filter((r) => r.funnel).map((r) => [`${deviceOf(world, host)?.name}.${world.tailnet.domain}:${r.https}`, true])) }, null, 2)}\n`)
+    if (has(p, '--json')) {
+      // ipn.ServeConfig: every field is omitempty, so no config at all is {}.
+      const config = rules.length ? { TCP: Object.fromEntries(rules.map((r) => [String(r.https), { HTTPS: true }])), Web: Object.fromEntries(rules.map((r) => [`${name}:${r.https}`, { Handlers: { '/': { Proxy: r.target } } }])), ...(rules.some((r) => r.funnel) ? { AllowFunnel: Object.fromEntries(rules.filter((r) => r.funnel).map((r) => [`${name}:${r.https}`, true])) } : {}) } : {}
+      return ctx.out(`${JSON.stringify(config, null, 2)}\n`)
+    }
     if (!rules.length) return ctx.out('No serve config\n')
-    for (const r of rules) ctx.out(`\n# ${r.funnel ? 'Funnel on' : 'Tailnet only'}:\n#     - https://${deviceOf(world, host)?.name}.${world.tailnet.domain}${r.https === 443 ? '' : `:${r.https}`}\n\nhttps://${deviceOf(world, host)?.name}.${world.tailnet.domain}${r.https === 443 ? '' : `:${r.https}`} (${r.funnel ? 'Funnel on' : 'tailnet only'})\n|-- / proxy ${r.target}\n\n`)
+    for (const r of rules) ctx.out(`\n# ${r.funnel ? 'Funnel on' : 'Tailnet only'}:\n#     - https://${name}${r.https === 443 ? '' : `:${r.https}`}\n\nhttps://${name}${r.https === 443 ? '' : `:${r.https}`} (${r.funnel ? 'Funnel on' : 'tailnet only'})\n|-- / proxy ${r.target}\n\n`)
     return
   }
   requireWrite(ctx, kind)
@@ -287,19 +303,24 @@ function serveOrFunnel(ctx: Ctx, kind: 'serve' | 'funnel'): void {
     return
   }
   if (ts.backend !== 'Running') ctx.fail('Tailscale is not running: tailscale up first')
-  if (!world.tailnet.https) ctx.fail(`Serve is not available on this tailnet: HTTPS must be enabled.\nSee https://tailscale.com/s/https to enable it.`)
-  if (kind === 'funnel' && !world.tailnet.funnel) ctx.fail(`Funnel is not enabled for this node: the "funnel" node attribute is not set.\nSee https://tailscale.com/s/no-funnel to enable it in the tailnet policy file.`)
   const https = Number(value(p, '--https') ?? 443)
-  if (kind === 'funnel' && ![443, 8443, 10000].includes(https)) ctx.fail(`port ${https} is not allowed for funnel; use 443, 8443 or 10000`)
   if (first === undefined) ctx.fail(`error: target is required`)
   if ((second ?? first) === 'off') {
+    if (!ts.serve.length) return
+    if (!ts.serve.some((r) => r.https === https)) ctx.fail('error: handler does not exist')
     ts.serve = ts.serve.filter((r) => r.https !== https)
     return
   }
+  const missing = !world.tailnet.https ? 'serve' : kind === 'funnel' && !world.tailnet.funnel ? 'funnel' : null
+  if (missing) {
+    const feature = missing === 'serve' ? 'Serve' : 'Funnel'
+    ctx.out(`\n${feature} is not enabled on your tailnet.\nTo enable, visit:\n\n         https://login.tailscale.com/f/${missing}?node=${host.tailscale.deviceId}\n\n`)
+    ctx.hang(`tailscale ${kind} waits until an admin enables ${feature} for the tailnet (HTTPS certificates${missing === 'funnel' ? ' and the funnel node attribute' : ''})`)
+  }
+  if (kind === 'funnel' && ![443, 8443, 10000].includes(https)) ctx.fail(`port ${https} is not allowed for funnel; use 443, 8443 or 10000`)
   const target = /^\d+$/.test(first) ? `http://127.0.0.1:${first}` : first
   if (!has(p, '--bg')) ctx.hang(`tailscale ${kind} in the foreground serves until Ctrl-C (use --bg)`)
   ts.serve = [...ts.serve.filter((r) => r.https !== https), { https, target, funnel: kind === 'funnel' }]
-  const name = `${deviceOf(world, host)?.name}.${world.tailnet.domain}`
   ctx.out(`Available ${kind === 'funnel' ? 'on the internet' : 'within your tailnet'}:\n\nhttps://${name}${https === 443 ? '' : `:${https}`}/\n|-- proxy ${target}\n\n${kind === 'funnel' ? 'Funnel' : 'Serve'} started and running in the background.\nTo disable the proxy, run: tailscale ${kind} --https=${https} off\n`)
 }
 

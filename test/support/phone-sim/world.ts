@@ -175,6 +175,8 @@ export interface Cluster {
   objects: KObject[]
   nextClusterIp: number
   resourceVersion: number
+  /** node name → the password its agent registered with (k3s keeps it as a secret; deleting the node frees the name) */
+  nodePasswords: Record<string, string>
 }
 
 export interface Call {
@@ -197,7 +199,7 @@ export interface World {
   /** calls the simulation doesn't know: flags and subcommands the real tool would reject */
   rejections: Array<{ host: string; cmd: string; argv: string[]; reason: string }>
   /** a call that would block forever on a phone (the run was ended there) */
-  hung: { host: string; cmd: string; argv: string[]; at: number } | null
+  hung: { host: string; cmd: string; argv: string[]; at: number; what: string } | null
   calls: Call[]
 }
 
