@@ -19,11 +19,12 @@
  * A call that would block forever on a phone ends the run at once: r.hung says which.
  */
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import pty from '@lydell/node-pty'
-import { BASIC_TOOLS, findTool, homeOf, hostEnv, hostDir, REPO_ROOT, syncPrograms, sysroot } from './layout.ts'
+import { BASIC_TOOLS, findTool, homeOf, hostEnv, hostDir, REPO_ROOT, SIM_ROOT as SIM_DIR_OF_CODE, syncPrograms, sysroot } from './layout.ts'
 import type { Host, World } from './world.ts'
 import { readWorld, withWorld, writeWorld } from './world.ts'
 
@@ -177,6 +178,51 @@ function writeMachineFiles(dir: string, host: Host): void {
   }
 }
 
+/** Snapshots of set-up steps, shared by the test processes: keyed by the simulation's code, the state before and the step. */
+const SNAPSHOTS = join(tmpdir(), 'phone-sim-snapshots')
+const CODE_HASH = createHash('sha256').update(readdirSync(SIM_DIR_OF_CODE).filter((f) => f.endsWith('.ts')).sort().map((f) => readFileSync(join(SIM_DIR_OF_CODE, f), 'utf8')).join('\0')).digest('hex')
+
+function stateHash(dir: string): string {
+  const hash = createHash('sha256').update(CODE_HASH).update(readFileSync(join(dir, 'world.json')))
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name))) {
+      const p = join(d, entry.name)
+      hash.update(p.slice(dir.length))
+      if (entry.isDirectory()) walk(p)
+      else if (entry.isFile()) hash.update(readFileSync(p))
+    }
+  }
+  walk(join(dir, 'hosts'))
+  return hash.digest('hex')
+}
+
+function snapshotKey(dir: string, host: string, step: string): string {
+  return createHash('sha256').update(`${stateHash(dir)}/${host}/${step}`).digest('hex').slice(0, 32)
+}
+
+function restoreSnapshot(dir: string, key: string): boolean {
+  const snap = join(SNAPSHOTS, key)
+  if (!existsSync(join(snap, 'world.json'))) return false
+  rmSync(join(dir, 'hosts'), { recursive: true, force: true })
+  const r = spawnSync('cp', ['-a', join(snap, 'hosts'), join(snap, 'world.json'), dir])
+  if (r.status !== 0) throw new Error(`phone-sim: restoring a snapshot failed: ${r.stderr}`)
+  writeFileSync(join(dir, 'calls.jsonl'), '')
+  return true
+}
+
+function saveSnapshot(dir: string, key: string): void {
+  const snap = join(SNAPSHOTS, key)
+  if (existsSync(snap)) return
+  mkdirSync(SNAPSHOTS, { recursive: true })
+  const tmp = mkdtempSync(join(SNAPSHOTS, 'tmp-'))
+  spawnSync('cp', ['-a', join(dir, 'hosts'), join(dir, 'world.json'), tmp])
+  try {
+    renameSync(tmp, snap)
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }) // another process saved the same snapshot first
+  }
+}
+
 export function createSim(configure?: (world: World) => void): Sim {
   const dir = mkdtempSync(join(tmpdir(), 'phone-sim-'))
   const tools = join(dir, 'tools')
@@ -285,6 +331,9 @@ export function createSim(configure?: (world: World) => void): Sim {
         if (r.code !== 0) throw new Error(`setup ${what} on ${host} failed (${r.code}${r.hung ? `, hung in ${r.hung}` : ''}):\n${r.output}`)
       }
       for (const step of steps) {
+        // The same step from the same state always ends the same way: reuse a snapshot of it.
+        const key = snapshotKey(dir, host, step)
+        if (restoreSnapshot(dir, key)) continue
         if (step === 'tailscale') {
           must(sim.sh(host, `command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\nsudo tailscale up --auth-key=${AUTH_KEY} --hostname=${host}`), step)
         } else if (step === 'server' || step === 'server-on-tailnet') {
@@ -304,6 +353,7 @@ sleep 10`), step)
         } else if (step === 'kubeconfig-readable') {
           sim.update((w) => void (w.hosts[host].k3s!.kubeconfigMode = '644'))
         }
+        saveSnapshot(dir, key)
       }
       sim.resetCalls()
     },
