@@ -65,7 +65,10 @@ if $CLUSTER; then
       "On the laptop: scripts/fetch-kubeconfig.sh phone-a, then export KUBECONFIG as it says."
 fi
 [[ -z "$SSH_HOST" ]] || require_cmd ssh "Install an ssh client (sudo apt-get install -y openssh-client)"
-ok "asciinema $(asciinema --version 2>/dev/null | grep -Eo '[0-9]+(\.[0-9]+)+' | head -n 1)"
+# (The version is read with a regex, not `| head -n 1`: that can fail with SIGPIPE under pipefail.)
+ASCIINEMA_VERSION=''
+[[ $(asciinema --version 2>/dev/null) =~ [0-9]+(\.[0-9]+)+ ]] && ASCIINEMA_VERSION=${BASH_REMATCH[0]}
+ok "asciinema ${ASCIINEMA_VERSION:-(version unknown)}"
 
 step "What to record"
 if $SHELL_MODE; then
@@ -132,19 +135,26 @@ select(.type == "ADDED" or .type == "MODIFIED" or .type == "DELETED")
 START=${EPOCHREALTIME/,/.}
 if $CLUSTER; then
   step "Watch the cluster"
-  events_tmp=$(mktemp)
-  watch_errors=$(mktemp)
-  trap 'rm -f "$events_tmp" "$watch_errors"' EXIT
-  kubectl get nodes -o json --watch --output-watch-events 2>>"$watch_errors" |
-    jq -c --unbuffered --argjson start "$START" "$JQ_SLIM" >>"$events_tmp" &
-  kubectl get pods --all-namespaces -o json --watch --output-watch-events 2>>"$watch_errors" |
-    jq -c --unbuffered --argjson start "$START" "$JQ_SLIM" >>"$events_tmp" &
+  watch_dir=$(mktemp -d)
+  watchers=()
+  trap 'kill "${watchers[@]}" 2>/dev/null || true; rm -rf "$watch_dir"' EXIT
+  # Each kubectl writes into a named pipe read by its own jq: at the end only kubectl is stopped, and
+  # jq still slims what it had written before.
+  for what in nodes pods; do
+    mkfifo "$watch_dir/$what"
+    jq -c --unbuffered --argjson start "$START" "$JQ_SLIM" <"$watch_dir/$what" >>"$watch_dir/events" &
+  done
+  kubectl get nodes -o json --watch --output-watch-events >"$watch_dir/nodes" 2>>"$watch_dir/errors" &
+  watchers+=($!)
+  kubectl get pods --all-namespaces -o json --watch --output-watch-events >"$watch_dir/pods" 2>>"$watch_dir/errors" &
+  watchers+=($!)
   ok "kubectl watches nodes and pods"
 fi
 
 step "Record"
 asciinema_flags=(rec --overwrite --quiet --idle-time-limit 2 --title "$NAME: $SHOWN (on $HOST, $DATE)")
-if [[ $(asciinema --version 2>/dev/null) =~ ([0-9]+)\. ]] && ((BASH_REMATCH[1] >= 3)); then
+major=${ASCIINEMA_VERSION%%.*}
+if ((${major:-0} >= 3)); then
   asciinema_flags+=(--output-format asciicast-v2) # asciinema 3 writes v3 by default
 fi
 asciinema "${asciinema_flags[@]}" --command "$COMMAND" "$CAST" || warn "asciinema ended with an error"
@@ -165,14 +175,15 @@ if $CLUSTER; then
   step "Save the cluster's changes"
   info "waiting ${SETTLE}s for the last changes (pods still terminating) …"
   sleep "$SETTLE"
-  kill %1 %2 2>/dev/null || true
-  wait || true
+  kill "${watchers[@]}" 2>/dev/null || true
+  wait || true # the jq processes end when they have read everything
+  touch "$watch_dir/events" "$watch_dir/errors"
   {
     jq -cn --arg title "$NAME: $SHOWN" --arg host "$HOST" --arg date "$DATE" \
       '{version: 1, kind: "cluster-events", title: $title, host: $host, date: $date}'
-    LC_ALL=C sort -s -t '[' -k 2,2n "$events_tmp"
+    LC_ALL=C sort -s -t '[' -k 2,2n "$watch_dir/events"
   } >"$EVENTS"
-  count=$(wc -l <"$events_tmp")
-  ((count > 0)) || warn "kubectl reported nothing: $(tail -n 1 "$watch_errors")"
+  count=$(wc -l <"$watch_dir/events")
+  ((count > 0)) || warn "kubectl reported nothing: $(tail -n 1 "$watch_dir/errors")"
   ok "Saved ${EVENTS#"$REPO_ROOT"/} ($count changes)"
 fi

@@ -99,7 +99,7 @@ export function startUnit(world: World, host: Host): void {
   }
   unit.readyAt = world.now + base * slow
   if (k3s.role === 'server') {
-    if (!world.cluster || world.cluster.server !== host.id) world.cluster = newCluster(host.id, k3s.token)
+    if (!world.cluster || world.cluster.server !== host.id) world.cluster = { ...newCluster(host.id, k3s.token), ca: `ca-${world.seq++}` }
   }
   registerNodePassword(world, host)
 }
@@ -239,7 +239,7 @@ users:
 - name: default
   user:
     client-certificate-data: c2ltdWxhdGVkLWNlcnQ=
-    client-key-data: ${clusterCredential(cluster.token, cluster.server)}
+    client-key-data: ${clusterCredential(cluster.token, cluster.server, cluster.ca)}
 `)
 }
 

@@ -120,14 +120,14 @@ function connect(ctx: Ctx, p: Parsed): void {
     ctx.fail(`Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for ${sans.filter((s) => /^\d/.test(s)).join(', ')}, not ${url.hostname}`)
   }
   const credential = /client-key-data:\s*(\S+)/.exec(text)?.[1]
-  if (credential !== clusterCredential(cluster!.token, cluster!.server)) ctx.fail('error: You must be logged in to the server (Unauthorized)')
+  if (credential !== clusterCredential(cluster!.token, cluster!.server, cluster!.ca)) ctx.fail('error: You must be logged in to the server (Unauthorized)')
 }
 
 const tlsSans = (args: string[]) => args.flatMap((a, i) => (a === '--tls-san' ? [args[i + 1]] : a.startsWith('--tls-san=') ? [a.slice(10)] : []))
 
-/** What the installer writes as the admin's key: unique to one cluster, so a stale kubeconfig is Unauthorized. */
-export function clusterCredential(token: string, server: string): string {
-  return Buffer.from(`sim-admin:${server}:${token}`).toString('base64')
+/** What the installer writes as the admin's key: unique to one install (its CA), so a stale kubeconfig is Unauthorized. */
+export function clusterCredential(token: string, server: string, ca = ''): string {
+  return Buffer.from(`sim-admin:${server}:${token}:${ca}`).toString('base64')
 }
 
 // --- output ---

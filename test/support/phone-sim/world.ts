@@ -177,6 +177,12 @@ export interface Cluster {
   resourceVersion: number
   /** node name → the password its agent registered with (k3s keeps it as a secret; deleting the node frees the name) */
   nodePasswords: Record<string, string>
+  /**
+   * k3s's CAs, made when a server starts without /var/lib/rancher/k3s/server/tls (docs.k3s.io/cli/certificate,
+   * k3s-io/k3s#1868); k3s-uninstall.sh deletes /var/lib/rancher/k3s, so a reinstall makes new CAs and a new
+   * admin certificate, and a kubeconfig from before is Unauthorized.
+   */
+  ca?: string
 }
 
 export interface Call {
