@@ -5,6 +5,9 @@
  * pods Ready, grace periods, ServiceLB and ClusterIPs. reconcile() moves it to the present.
  */
 import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
 import { clusterHosts, onTailnet, policyAllows, tailnetIp } from './hosts.ts'
 import type { Cluster, Host, KObject, World } from './world.ts'
 import { isoAt } from './world.ts'
@@ -234,12 +237,31 @@ function addOns(world: World, host: Host): void {
 
 export function disabledAddOns(host: Host): string[] {
   const args = host.k3s?.args ?? []
-  const out: string[] = []
+  const out: string[] = configDisable(host)
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--disable' && args[i + 1]) out.push(...args[++i].split(','))
     else if (args[i].startsWith('--disable=')) out.push(...args[i].slice(10).split(','))
   }
   return out
+}
+
+/**
+ * `disable` from k3s's config files: /etc/rancher/k3s/config.yaml, then config.yaml.d/*.yaml in
+ * alphabetical order; a later file's key replaces an earlier one's, `disable+` appends to it
+ * (docs.k3s.io/installation/configuration, "Multiple Config Files"). CLI flags add to it.
+ */
+function configDisable(host: Host): string[] {
+  const dir = join(process.env.SIM_DIR ?? '', 'hosts', host.id, 'root', 'etc/rancher/k3s')
+  const dropIns = existsSync(join(dir, 'config.yaml.d')) ? readdirSync(join(dir, 'config.yaml.d')).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, 'config.yaml.d', f)) : []
+  let disabled: string[] = []
+  const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((x) => String(x).split(','))
+  for (const file of [join(dir, 'config.yaml'), ...dropIns]) {
+    if (!existsSync(file)) continue
+    const config = (parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>
+    if ('disable' in config) disabled = list(config.disable)
+    if ('disable+' in config) disabled = [...disabled, ...list(config['disable+'])]
+  }
+  return disabled
 }
 
 // --- controllers ---
