@@ -1,18 +1,39 @@
 // Live demos in a real `slidev` dev server (the fixture deck, on a free port of localhost), in Chromium:
 // the run button runs the slide's harmless script in a terminal on the slide, the presenter window shows
-// the same session, closing it ends the process; ClusterView follows a (stand-in) cluster live.
+// the same session, closing it ends the process; ClusterView follows the simulated cluster live
+// (test/support/phone-sim: k3s on phone-a with the echo server, watched with phone-a's kubectl).
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/chromium.ts'
+import { createSim, type Sim } from '../support/phone-sim/index.ts'
+import { hostDir, hostEnv } from '../support/phone-sim/layout.ts'
 import { alive, startDevServer, type DevServer } from './live-demo-support.ts'
 
+let sim: Sim
 let server: DevServer
 let browser: Browser
 let context: BrowserContext
 const pageErrors: string[] = []
 
+/** A program that runs the simulation's kubectl on `host`, in that machine's environment (the fixture's `kubectl` option). */
+function simKubectl(host: string): string {
+  const quote = (text: string) => `'${text.replaceAll('\'', `'\\''`)}'`
+  const env = Object.entries(hostEnv(sim.dir, host)).map(([name, value]) => `${name}=${quote(value)}`).join(' ')
+  const file = join(sim.dir, `kubectl-on-${host}`)
+  writeFileSync(file, `#!/bin/sh\nexec env -i ${env} ${quote(join(hostDir(sim.dir, host), 'bin/kubectl'))} "$@"\n`, { mode: 0o755 })
+  return file
+}
+
+const echoPods = () => sim.world().cluster!.objects.filter(o => o.kind === 'Pod' && o.metadata.labels?.['app.kubernetes.io/name'] === 'echo').map(o => o.metadata.name)
+
 beforeAll(async () => {
-  server = await startDevServer()
+  sim = createSim()
+  sim.setup('phone-a', 'server')
+  const deploy = sim.run('phone-a', 'echo-demo/scripts/03-deploy-echo.sh')
+  expect(deploy.code, deploy.output).toBe(0)
+  server = await startDevServer(undefined, [], { LIVE_DEMO_FIXTURE_KUBECTL: simKubectl('phone-a') })
   browser = await launchChromium()
   context = await browser.newContext({ viewport: { width: 1280, height: 720 } })
 })
@@ -20,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.stop()
+  sim?.cleanup()
 })
 
 async function open(hash: string): Promise<Page> {
@@ -97,14 +119,25 @@ describe('a live demo in the dev server', () => {
     await page.close()
   })
 
-  it('draws the cluster live (kubectl get --watch), not the recording', async () => {
+  it('draws the cluster live (kubectl get --watch), not the recording, and follows its changes', async () => {
     const page = await open('5')
     await page.locator('.slidev-page-5 .kop-cluster[data-mode="live"]').waitFor({ timeout: 60_000 })
-    await page.locator('.slidev-page-5 [data-node="phone-a"] [data-pod="echo-5f7b8c9d4-lvq4a"]').waitFor()
+    const chips = page.locator('.slidev-page-5 [data-node="phone-a"] .kop-pod:not(.kop-pod-leave-active)')
+    const before = echoPods()
+    expect(before).toHaveLength(2) // 03-deploy-echo.sh: two replicas, both on phone-a
+    for (const pod of before) await page.locator(`.slidev-page-5 [data-node="phone-a"] [data-pod="${pod}"]`).waitFor()
     // Chips of the recording that was on screen before may still be fading out (Vue's leave transition).
-    expect(await page.locator('.slidev-page-5 [data-node="phone-a"] .kop-pod:not(.kop-pod-leave-active)').count()).toBe(2)
+    await expect.poll(() => chips.count(), { timeout: 15_000 }).toBe(2)
     expect(await page.locator('.slidev-page-5 [data-node="phone-b"]').getAttribute('class')).toContain('absent')
     expect(await page.locator('.slidev-page-5 .kop-cluster-foot').innerText()).toContain('live from the cluster')
+
+    // A script scales the echo server on the phone: the new pod appears while the slide is open.
+    const scale = sim.run('phone-a', 'echo-demo/scripts/05-scale-echo.sh', ['3'])
+    expect(scale.code, scale.output).toBe(0)
+    const added = echoPods().filter(pod => !before.includes(pod))
+    expect(added).toHaveLength(1)
+    await page.locator(`.slidev-page-5 [data-node="phone-a"] [data-pod="${added[0]}"]`).waitFor({ timeout: 15_000 })
+    await expect.poll(() => chips.count(), { timeout: 15_000 }).toBe(3)
     await page.close()
   })
 

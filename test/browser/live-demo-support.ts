@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { repoRoot } from '../support/deck.ts'
 
-/** A small deck with the real components, a harmless script and a stand-in kubectl (see its slides.md). */
+/** A small deck with the real components and a harmless script (see its slides.md and vite.config.ts). */
 export const fixtureDeck = join(repoRoot, 'test/browser/fixtures/live-demo/slides.md')
 export const slidevBin = join(repoRoot, 'node_modules/.bin/slidev')
 
@@ -23,14 +23,14 @@ export interface DevServer {
   stop: () => Promise<void>
 }
 
-/** `slidev ENTRY --port PORT` (Slidev binds it to localhost), ready when it answers. */
-export async function startDevServer(entry = fixtureDeck, args: string[] = []): Promise<DevServer> {
+/** `slidev ENTRY --port PORT` (Slidev binds it to localhost), ready when it answers; `env` adds to its environment. */
+export async function startDevServer(entry = fixtureDeck, args: string[] = [], env: Record<string, string> = {}): Promise<DevServer> {
   const port = await freePort()
   const child: ChildProcess = spawn(slidevBin, [entry, '--port', String(port), ...args], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   })
   let output = ''
   child.stdout!.on('data', (chunk) => {
