@@ -13,6 +13,7 @@
 # Needs ssh to the phone over Tailscale (README: "Reach the phones from the laptop"). The file holds
 # the cluster's admin credentials: it is written readable only by you. The k3s server's certificate
 # names the phone's tailnet IP (01-install-k3s.sh sets --node-ip), so the file uses the IP, not the name.
+# After k3s is reinstalled on the phone, run it again: the old file's credentials are then Unauthorized.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/demo.sh"
@@ -52,9 +53,9 @@ ssh_failed() {
   said=$(tail -n 1 "$tmp/ssh-errors")
   case $said in
     *"Could not resolve hostname"*)
-      if ! tailscale status >/dev/null 2>&1; then
-        die "$PHONE: this laptop isn't in the tailnet ($said)." "Join it: sudo tailscale up, then tailscale status lists the phones."
-      fi
+      tailscale status >/dev/null 2>&1 ||
+        die "$PHONE: this laptop isn't in the tailnet ($said)." \
+          "Join it: sudo tailscale up (Tailscale missing? https://tailscale.com/download), then tailscale status lists the phones."
       die "$PHONE is not a name in the tailnet ($said)." \
         "tailscale status lists the phones' names (is MagicDNS on?); on the phone: ./echo-demo/scripts/07-setup-tailscale.sh $PHONE" ;;
     *"timed out"*)
