@@ -36,3 +36,48 @@ describe('README: a 2 GB VM without traefik and metrics-server', () => {
     expect(r.stderr).toContain('No answer from http://localhost:8081')
   }, SLOW)
 })
+
+describe('README: the commands in "When something goes wrong" and "After the talk"', () => {
+  beforeEach(() => {
+    sim = createSim()
+    sim.setup('phone-a', 'tailscale', 'server-on-tailnet')
+    sim.setup('phone-b', 'tailscale', 'agent')
+  }, SLOW)
+  afterEach(() => sim.cleanup())
+
+  it('are accepted by the tools they call, on the phone they belong to', () => {
+    const commands: Array<[string, string]> = [
+      ['phone-a', 'sudo journalctl -u k3s -n 50 --no-pager'],
+      ['phone-b', 'sudo journalctl -u k3s-agent -n 50 --no-pager'],
+      ['phone-a', 'sudo k3s check-config'],
+      ['phone-a', 'sudo systemctl restart k3s'],
+      ['phone-a', 'timedatectl status'],
+      ['phone-a', 'kubectl apply -f "$SIM_REPO/echo-demo/manifests/echo.yaml" >/dev/null && kubectl rollout status deployment/echo --timeout=600s'],
+    ]
+    for (const [host, command] of commands) {
+      const r = sim.sh(host, command)
+      expect(r.code, `${host}: ${command}\n${r.output}`).toBe(0)
+    }
+  }, SLOW)
+
+  it('node password rejected: kubectl delete node, and the phone joins again', () => {
+    sim.sh('phone-b', 'sudo k3s-agent-uninstall.sh >/dev/null')
+    sim.sh('phone-b', 'sudo rm -f "$DEMO_SYSROOT/etc/rancher/node/password"') // a fresh VM
+    const rejected = sim.run('phone-b', 'echo-demo/scripts/08-join-cluster.sh', ['phone-a'])
+    expect(rejected.code).toBe(1)
+    expect(rejected.stderr).toContain('Node password rejected')
+    expect(sim.sh('phone-a', 'kubectl delete node phone-b').code).toBe(0)
+    const joined = sim.run('phone-b', 'echo-demo/scripts/08-join-cluster.sh', ['phone-a'])
+    expect(joined.code, joined.output).toBe(0)
+  }, SLOW)
+
+  it('after the talk, by hand: uninstall and log out — the tailnet forgets the phones', () => {
+    expect(sim.sh('phone-b', 'sudo k3s-agent-uninstall.sh >/dev/null && sudo tailscale logout').code).toBe(0)
+    expect(sim.sh('phone-a', 'sudo k3s-uninstall.sh >/dev/null && sudo tailscale logout').code).toBe(0)
+    const world = sim.world()
+    expect(world.hosts['phone-a'].k3s).toBeNull()
+    expect(world.hosts['phone-b'].k3s).toBeNull()
+    expect(world.cluster).toBeNull()
+    expect(world.tailnet.devices.map((d) => d.host)).toEqual([])
+  }, SLOW)
+})
