@@ -4,7 +4,8 @@
 # Checks that the phone's AI app (github.com/parttimenerd/local-android-ai, port 8005)
 # answers inside this VM at localhost:8005, where the chat pod looks for it. If it doesn't,
 # looks for the app on the VM's network (the default gateway is Android) and offers a socat
-# forwarder from localhost:8005 to it; otherwise says what to check on the phone.
+# forwarder from localhost:8005 to it (on the VM's loopback only, never on the tailnet; a re-run
+# finds it and starts no second one); otherwise says what to check on the phone.
 #   --forward   start the forwarder without asking
 # Run it on the phone that runs the AI app and carries the label llm=true.
 set -euo pipefail
@@ -47,6 +48,10 @@ report_models() {
 
 require_cmd curl "sudo apt-get install -y curl"
 require_cmd jq "sudo apt-get install -y jq"
+if ! this_node_name >/dev/null; then
+  die "This isn't a phone of the cluster (no node name recorded in $K3S_NODE_CONFIG)." \
+    "Run it in the Linux terminal of the phone with the AI app and the label llm=true, e.g. phone-b (from the laptop: ssh droid@phone-b), after it joined the cluster."
+fi
 
 step "Does the AI app answer at localhost:$PORT inside this VM?"
 if answers 127.0.0.1; then
@@ -85,14 +90,14 @@ ok "The AI app answers at http://$address:$PORT"
 
 step "Forward localhost:$PORT in the VM to the AI app"
 info "The chat pod looks for the AI app at localhost:$PORT: a small forwarder bridges the gap."
-info "  socat TCP-LISTEN:$PORT,fork,reuseaddr TCP:$address:$PORT"
+info "  socat TCP-LISTEN:$PORT,bind=127.0.0.1,fork,reuseaddr TCP:$address:$PORT"
 if [[ $FORWARD != true ]] && ! confirm "Start it now (in the background)?"; then
   info "Start it yourself with the line above (or run this script with --forward)."
   exit 0
 fi
 require_cmd socat "sudo apt-get install -y socat"
 # #region slide
-nohup socat "TCP-LISTEN:$PORT,fork,reuseaddr" "TCP:$address:$PORT" >"$FORWARDER_LOG" 2>&1 &
+nohup socat "TCP-LISTEN:$PORT,bind=127.0.0.1,fork,reuseaddr" "TCP:$address:$PORT" >"$FORWARDER_LOG" 2>&1 &
 # #endregion slide
 forwarder=$!
 disown "$forwarder"

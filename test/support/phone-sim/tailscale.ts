@@ -287,7 +287,8 @@ function serveOrFunnel(ctx: Ctx, kind: 'serve' | 'funnel'): void {
   const [first, second] = p.positional
   const name = `${deviceOf(world, host)?.name}.${world.tailnet.domain}`
   if (first === 'status') {
-    const rules = ts.serve.filter((r) => kind === 'serve' || r.funnel)
+    // `funnel status` and `serve status` both show the whole serve config (serve_v2.go runServeStatus).
+    const rules = ts.serve
     if (has(p, '--json')) {
       // ipn.ServeConfig: every field is omitempty, so no config at all is {}.
       const config = rules.length ? { TCP: Object.fromEntries(rules.map((r) => [String(r.https), { HTTPS: true }])), Web: Object.fromEntries(rules.map((r) => [`${name}:${r.https}`, { Handlers: { '/': { Proxy: r.target } } }])), ...(rules.some((r) => r.funnel) ? { AllowFunnel: Object.fromEntries(rules.filter((r) => r.funnel).map((r) => [`${name}:${r.https}`, true])) } : {}) } : {}
