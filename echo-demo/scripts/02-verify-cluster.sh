@@ -20,7 +20,7 @@ kubectl get nodes -o wide
 
 not_ready=$(kubectl get nodes --no-headers | awk '$2 != "Ready" { print $1 }')
 if [[ -n "$not_ready" ]]; then
-  warn "Not Ready yet: $not_ready (a node needs a minute after it starts; kubectl describe node NAME says why)"
+  warn "Not Ready: $not_ready — a node needs a minute after it starts; a phone that sleeps stays NotReady: keep its screen on and the Terminal app open (kubectl describe node NAME says more)"
 else
   ok "Every node is Ready"
 fi

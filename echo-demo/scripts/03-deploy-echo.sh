@@ -13,8 +13,13 @@ MANIFEST="$REPO_ROOT/echo-demo/manifests/echo.yaml"
 
 rollout_failed() {
   kubectl get pods -l app.kubernetes.io/name=echo -o wide >&2 || true
-  die "The echo server did not become ready in time." \
-    "The first start pulls the image over the phone's network. Why a pod waits: kubectl describe pods -l app.kubernetes.io/name=echo"
+  die_explaining_pods app.kubernetes.io/name=echo "The echo server did not become ready in time." ./echo-demo/scripts/03-deploy-echo.sh
+}
+
+# Who else takes port 8081 on the nodes (ServiceLB opens a port only for the first Service that asks).
+port_holders() {
+  kubectl get services -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{" "}{.spec.type}{" "}{.spec.ports[*].port}{"\n"}{end}' |
+    awk '$1 != "default/echo" && $2 == "LoadBalancer" { for (i = 3; i <= NF; i++) if ($i == 8081) print $1 }'
 }
 
 step "Can kubectl reach the cluster?"
@@ -31,7 +36,16 @@ kubectl get pods -l app.kubernetes.io/name=echo -o wide
 step "The Service"
 kubectl get service echo
 if [[ -z "$(kubectl get service echo -o jsonpath='{.status.loadBalancer.ingress[*].ip}')" ]]; then
-  warn "EXTERNAL-IP is still <pending>: k3s's ServiceLB opens port 8081 on the nodes in a moment."
-  warn "If it stays <pending>, something else holds port 8081: kubectl get pods -n kube-system | grep svclb"
+  holders=$(port_holders)
+  if [[ -n "$holders" ]]; then
+    warn "EXTERNAL-IP is <pending>: Service ${holders//$'\n'/, } already takes port 8081 on the nodes (k3s's ServiceLB gives a port to one Service)."
+    warn "Free it: kubectl delete service -n ${holders%%/*} ${holders#*/} (or give that one another port)"
+  else
+    warn "EXTERNAL-IP is <pending>: k3s's ServiceLB opens port 8081 on the nodes in a moment (its svclb pods: kubectl get pods -n kube-system)."
+  fi
 fi
-info "Try it: ./echo-demo/scripts/04-curl.sh (http://localhost:8081 on a phone of the cluster)"
+if [[ $(k3s_role) == none ]]; then
+  info "Try it: ECHO_HOST=phone-a ./echo-demo/scripts/04-curl.sh (any phone of the cluster answers on port 8081)"
+else
+  info "Try it: ./echo-demo/scripts/04-curl.sh (http://localhost:8081 on a phone of the cluster)"
+fi

@@ -15,8 +15,9 @@ require_echo_server
 
 step "Ask it"
 # #region slide
-curl -s --max-time 5 "$ECHO_URL/?hello=phone" |
-  jq '{pod: .environment.POD_NAME, node: .environment.NODE_NAME, http, query: .request.query}'
+curl -sf --max-time 5 "$ECHO_URL/?hello=phone" |
+  jq '{pod: .environment.POD_NAME, node: .environment.NODE_NAME, http, query: .request.query}' ||
+  die "No echo from $ECHO_URL this time." "Ask again: another pod may answer (which pods are ready: kubectl get pods -o wide)"
 # #endregion slide
 info "Ask again and another pod may answer: the Service spreads requests over all ready pods."
 info "Many requests at once: ./echo-demo/scripts/04b-curl-hostname.sh and 04c-curl-nodename.sh"

@@ -24,8 +24,7 @@ REPLICAS=$((10#$REPLICAS))
 
 rollout_failed() {
   kubectl get pods -l app.kubernetes.io/name=echo -o wide >&2 || true
-  die "Not all $REPLICAS pods became ready in time." \
-    "Pending pods? kubectl describe pods -l app.kubernetes.io/name=echo (Insufficient memory: a phone has about 2 GB)"
+  die_explaining_pods app.kubernetes.io/name=echo "Not all $REPLICAS pods became ready in time." "./echo-demo/scripts/05-scale-echo.sh $REPLICAS"
 }
 
 step "Can kubectl reach the cluster?"

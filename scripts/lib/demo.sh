@@ -18,7 +18,11 @@
 #                             (set WAIT_HINT to add a hint to that error)
 #   confirm "question" [y|n]  asks yes/no; without a terminal it takes the default (n unless given)
 #   is_node_name NAME         true for a valid node name (lower-case letters, digits, dashes)
-#   require_cluster           dies with a clear reason when kubectl can't reach the cluster
+#   require_cluster           dies with a clear reason when kubectl can't reach the cluster, and a hint
+#                             for this machine (the control plane phone, or the laptop: FETCH_KUBECONFIG)
+#   die_explaining_pods SELECTOR MESSAGE RERUN
+#                             after a rollout timed out: what the pods wait for (image pull, memory,
+#                             a sleeping phone) and the fix
 #   node_is_ready NAME        true when the node's Ready condition is True
 #   k3s_role                  prints server, agent or none for this phone
 #   record_node_name NAME     records this phone's node name in /etc/rancher/k3s/config.yaml
@@ -174,24 +178,115 @@ tailnet_ip() {
   tailscale ip -4 2>/dev/null | head -n 1 | grep .
 }
 
+# How a computer without k3s (the laptop) gets at the cluster (README: "Reach the phones from the laptop").
+FETCH_KUBECONFIG="npm run fetch-kubeconfig -- phone-a, then export KUBECONFIG=~/.kube/k3s-on-phone.yaml"
+
 require_cluster() {
-  local role err
+  local role err hint
   role=$(k3s_role)
-  require_cmd kubectl "Install k3s on the control plane first: ./echo-demo/scripts/01-install-k3s.sh"
   if [[ $role == agent ]]; then
     die "This phone is a k3s agent: it has no admin kubeconfig." \
       "Run this script on the control plane phone (phone-a)."
   fi
-  if ! err=$(kubectl get --raw=/readyz --request-timeout=5s 2>&1); then
-    case "$err" in
-      *"Unable to read"* | *"permission denied"*)
-        die "kubectl can't read the cluster's kubeconfig (${err##*$'\n'})" \
-          "Re-run ./echo-demo/scripts/01-install-k3s.sh: it makes the kubeconfig readable for $(id -un)." ;;
-      *)
-        die "The cluster isn't reachable: ${err##*$'\n'}" \
-          "Is k3s running? Check: sudo systemctl status k3s (no k3s here? run ./echo-demo/scripts/01-install-k3s.sh)" ;;
-    esac
+  if [[ $role == none ]]; then
+    require_cmd kubectl "On a phone: install k3s first (./echo-demo/scripts/01-install-k3s.sh). On the laptop: install kubectl (https://kubernetes.io/docs/tasks/tools/), then $FETCH_KUBECONFIG"
   fi
+  err=$(kubectl get --raw=/readyz --request-timeout=5s 2>&1) && return 0
+  # The hint fits this machine: a phone with the k3s server, or a computer without k3s (the laptop).
+  if [[ $role == server ]]; then hint=$(cluster_hint_on_phone "$err"); else hint=$(cluster_hint_off_cluster "$err"); fi
+  die "kubectl can't reach the cluster: ${err##*$'\n'}" "$hint"
+}
+
+# What to do about kubectl's error $1 on the control plane phone.
+cluster_hint_on_phone() {
+  case $1 in
+    *"Unable to read"* | *"permission denied"*)
+      echo "Re-run ./echo-demo/scripts/01-install-k3s.sh: it makes the kubeconfig readable for $(id -un)." ;;
+    *Unauthorized* | *"unknown authority"* | *"certificate is valid for"* | *"no such file"* | *"no such host"*)
+      if [[ -n ${KUBECONFIG:-} ]]; then
+        echo "KUBECONFIG=$KUBECONFIG is not this cluster's kubeconfig: unset KUBECONFIG (k3s's kubectl then reads /etc/rancher/k3s/k3s.yaml)."
+      else
+        echo "Re-run ./echo-demo/scripts/01-install-k3s.sh: it writes the kubeconfig again."
+      fi ;;
+    *)
+      echo "Is k3s running? Check: sudo systemctl status k3s (it needs a minute after the phone starts; why it doesn't start: sudo journalctl -u k3s -n 50 --no-pager)" ;;
+  esac
+}
+
+# What to do about kubectl's error $1 on a computer without k3s: the laptop with a fetched kubeconfig.
+cluster_hint_off_cluster() {
+  local file=${KUBECONFIG:-~/.kube/config}
+  case $1 in
+    *"localhost:8080"*)
+      if [[ -r "$HOME/.kube/k3s-on-phone.yaml" ]]; then
+        echo "No k3s here, and kubectl has no kubeconfig. The one you fetched: export KUBECONFIG=~/.kube/k3s-on-phone.yaml"
+      else
+        echo "No k3s here, and kubectl has no kubeconfig. Fetch the cluster's: $FETCH_KUBECONFIG"
+      fi ;;
+    *"no such file"*)
+      echo "KUBECONFIG names a file that isn't there. Fetch it: $FETCH_KUBECONFIG" ;;
+    *Unauthorized* | *"unknown authority"*)
+      echo "$file is from an earlier installation of the cluster (k3s was reinstalled since). Fetch it again: npm run fetch-kubeconfig -- phone-a" ;;
+    *"certificate is valid for"*)
+      echo "$file names the phone by a name its k3s certificate doesn't list; the certificate lists its tailnet IP. npm run fetch-kubeconfig -- phone-a writes that IP." ;;
+    *"no such host"*)
+      echo "The phone's name doesn't resolve: is this computer in the tailnet (tailscale status)? npm run fetch-kubeconfig -- phone-a writes the phone's IP instead of its name." ;;
+    *"i/o timeout"* | *"no route to host"* | *"deadline exceeded"* | *"Timeout"*)
+      echo "The phone doesn't answer: is it awake (screen on, Terminal app open) and in the tailnet? Check: tailscale status; tailscale ping phone-a" ;;
+    *refused*)
+      echo "The phone answers, but nothing listens on port 6443. On phone-a: sudo systemctl status k3s (or ./echo-demo/scripts/02-verify-cluster.sh there)" ;;
+    *"permission denied"*)
+      echo "kubectl can't read $file: it must be yours (chmod 600 $file)." ;;
+    *)
+      echo "Check what kubectl says: kubectl get --raw=/readyz (README: Reach the phones from the laptop)" ;;
+  esac
+}
+
+# After a rollout timed out: what each pod of SELECTOR that isn't ready waits for, then dies with
+# MESSAGE and the fix for the likeliest cause (RERUN: the command that carries on, e.g. this script).
+die_explaining_pods() {
+  local selector=$1 message=$2 rerun=$3 not_ready pods name node image waiting scheduling ready gone why
+  local total=0 placed=0 unfit=0 pulling='' pull_failed='' asleep='' other=''
+  not_ready=" $(kubectl get nodes --no-headers 2>/dev/null | awk '$2 != "Ready" { printf "%s ", $1 }')"
+  pods=$(kubectl get pods -l "$selector" -o jsonpath='{range .items[*]}{.metadata.name}|{.spec.nodeName}|{.spec.containers[0].image}|{.status.containerStatuses[0].state.waiting.reason}|{.status.conditions[?(@.type=="PodScheduled")].message}|{.status.conditions[?(@.type=="Ready")].status}|{.metadata.deletionTimestamp}{"\n"}{end}' 2>/dev/null) || pods=''
+  # |, not a tab: read merges empty fields between tabs (IFS white space).
+  while IFS='|' read -r name node image waiting scheduling ready gone; do
+    [[ -n $name && -z $gone ]] || continue
+    total=$((total + 1))
+    [[ -z $node ]] || placed=$((placed + 1))
+    [[ $ready != True ]] || continue
+    why=$(kubectl get events --field-selector "involvedObject.name=$name,type=Warning" \
+      -o jsonpath='{range .items[*]}{.message}{"\n"}{end}' 2>/dev/null | tail -n 1) || why=''
+    if [[ -z $node ]]; then
+      [[ $scheduling != *"Insufficient memory"* ]] || unfit=$((unfit + 1))
+      [[ $scheduling == *"Insufficient memory"* ]] || other=${other:-$scheduling}
+      warn "$name waits for a node: ${scheduling:-not scheduled yet}"
+    elif [[ $not_ready == *" $node "* ]]; then
+      asleep=$node
+      warn "$name on $node: $node is NotReady"
+    elif [[ $waiting == ErrImagePull || $waiting == ImagePullBackOff ]]; then
+      pull_failed="$image: ${why:-$waiting}"
+      warn "$name on $node: $waiting — ${why:-no pull of $image}"
+    elif [[ $waiting == ContainerCreating ]]; then
+      pulling=$image
+      warn "$name on $node: ContainerCreating${why:+ — $why}"
+    else
+      warn "$name on $node: ${waiting:-not ready yet}${why:+ — $why}"
+    fi
+  done <<<"$pods"
+  if [[ -n $pull_failed ]]; then
+    case $pull_failed in
+      *"not found"*) die "$message" "The phones can't pull the image ${pull_failed%%: *}: it isn't in the registry (${pull_failed#*: }). Check the image in echo-demo/manifests/echo.yaml." ;;
+      *) die "$message" "The phones can't pull the image ${pull_failed%%: *} (${pull_failed#*: }): a slow or blocked network? k3s retries by itself; run $rerun again when the network is better." ;;
+    esac
+  elif ((unfit > 0)); then
+    die "$message" "$unfit of $total pods don't fit: Insufficient memory (a phone has about 2 GB, most of it taken by k3s). Scale to what fits: ./echo-demo/scripts/05-scale-echo.sh $placed — or close apps on the phones, or add a phone."
+  elif [[ -n $asleep ]]; then
+    die "$message" "$asleep is NotReady: asleep, or out of the tailnet? Keep its screen on and the Terminal app open; kubectl get nodes shows when it is back."
+  elif [[ -n $pulling ]]; then
+    die "$message" "The phones are still pulling the image $pulling: that takes a while on slow Wi-Fi, and goes on in the background. Give it a minute, then run $rerun again."
+  fi
+  die "$message" "${other:+$other — }Why a pod waits: kubectl describe pods -l $selector"
 }
 
 # The echo server as Service echo exposes it (echo-demo/manifests/echo.yaml: port 8081): on this
@@ -200,18 +295,36 @@ require_cluster() {
 ECHO_URL="http://${ECHO_HOST:-localhost}:8081"
 
 require_echo_server() {
-  local code=0 hint
+  local code=0 hint _
   step "Is the echo server there?"
   require_cmd curl "Install it: sudo apt install -y curl"
-  curl -s --max-time 5 -o /dev/null "$ECHO_URL/ping" || code=$?
+  # A pod on a phone that just fell asleep stays behind the Service for a while: a timeout is asked again.
+  for _ in 1 2 3; do
+    code=0
+    curl -s --max-time 5 -o /dev/null "$ECHO_URL/ping" || code=$?
+    ((code == 28)) || break
+  done
   if ((code == 0)); then
     ok "$ECHO_URL answers"
     return
   fi
-  if [[ "${ECHO_HOST:-localhost}" == localhost ]]; then
-    hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>."
+  if [[ -z ${ECHO_HOST:-} ]]; then
+    case $code in
+      7) hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>." ;;
+      28) hint="A pod behind the Service doesn't answer: is every phone awake? kubectl get nodes; kubectl get pods -l app.kubernetes.io/name=echo -o wide" ;;
+      *) hint="curl exit code $code: see https://curl.se/docs/manpage.html#EXIT" ;;
+    esac
+    # No k3s here (the laptop): the echo server is on the phones, not on localhost.
+    if [[ $(k3s_role) == none ]]; then
+      hint="This computer has no k3s, so nothing of the cluster answers on localhost. Name a phone of the cluster: ECHO_HOST=phone-a $0"
+    fi
   else
-    hint="Is this computer in the tailnet (tailscale status), and is $ECHO_HOST a phone of the cluster? On the phone: ./echo-demo/scripts/04-curl.sh"
+    case $code in
+      6) hint="$ECHO_HOST doesn't resolve here: is this computer in the tailnet with MagicDNS (tailscale status)? Or use the phone's tailnet IP." ;;
+      7) hint="$ECHO_HOST answers, but not on port 8081: is the echo server deployed (./echo-demo/scripts/03-deploy-echo.sh on the control plane), and is $ECHO_HOST a phone of the cluster?" ;;
+      28) hint="$ECHO_HOST doesn't answer: is it awake (screen on, Terminal app open) and in the tailnet? Check: tailscale ping $ECHO_HOST" ;;
+      *) hint="curl exit code $code: see https://curl.se/docs/manpage.html#EXIT" ;;
+    esac
   fi
   die "No answer from $ECHO_URL (curl exit code $code)." "$hint"
 }

@@ -422,6 +422,9 @@ function apply(ctx: Ctx, p: Parsed): void {
     const before = JSON.stringify([existing.spec, existing.data, existing.metadata.labels])
     const spec = structuredClone(obj.spec) as Record<string, unknown> | undefined
     if (kind === 'Service' && spec) spec.clusterIP = (existing.spec as { clusterIP?: string }).clusterIP
+    // clusterIPs is set by the API server too: apply's three-way merge leaves fields the manifest never
+    // had alone, so re-applying the same Service is "unchanged" (kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/)
+    if (kind === 'Service' && spec && (existing.spec as { clusterIPs?: string[] }).clusterIPs) spec.clusterIPs = (existing.spec as { clusterIPs?: string[] }).clusterIPs
     if (kind === 'PersistentVolumeClaim' && spec) spec.volumeName = (existing.spec as { volumeName?: string }).volumeName
     if (kind === 'Service' && spec) {
       for (const [i, port] of ((spec.ports ?? []) as Array<{ nodePort?: number }>).entries()) port.nodePort = ((existing.spec as { ports: Array<{ nodePort?: number }> }).ports[i])?.nodePort
