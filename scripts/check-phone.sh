@@ -34,7 +34,7 @@ done
 require_cmd curl "Install it: sudo apt install -y curl"
 require_cmd jq "Install it: sudo apt install -y jq"
 
-# Minimums: the k3s server alone takes about 1 GB; with k3s running, the demo's pods need ~300 MB.
+# Free disk k3s, its data and the demo's images need.
 MIN_DISK_MB=2000
 MANIFESTS=("$REPO_ROOT"/echo-demo/manifests/*.yaml "$REPO_ROOT"/chat-demo/manifests/*.yaml)
 NOT_READY=0
@@ -63,6 +63,7 @@ printf '%sPre-flight check of this phone%s (%s)\n' "$C_BOLD" "$C_OFF" "$(date -u
 # --- The VM Android's Terminal app gives us ---------------------------------------------------
 mem_total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' "$DEMO_SYSROOT/proc/meminfo")
 mem_free=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' "$DEMO_SYSROOT/proc/meminfo")
+# A k3s server takes about 1 GB; once k3s runs, the demo's pods need about 300 MB more.
 if [[ $K3S_RUNNING == yes ]]; then mem_need=300; else mem_need=1000; fi
 if ((mem_free >= mem_need)); then
   ready "Memory: $mem_free MB available of $mem_total MB"

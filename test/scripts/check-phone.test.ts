@@ -2,7 +2,7 @@
 // that is ready (every line ✓, exit 0), then each thing that can be not ready, one at a time, with
 // the line that says what to do about it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AUTH_KEY, createSim, REGISTRY, type RunResult, type Sim, type World } from '../support/phone-sim/index.ts'
+import { AUTH_KEY, createSim, type Host, REGISTRY, type RunResult, type Sim } from '../support/phone-sim/index.ts'
 
 const SCRIPT = 'scripts/check-phone.sh'
 /** The tailnet policy README.md shows: exactly the ports k3s needs between the phones. */
@@ -26,7 +26,7 @@ function problem(r: RunResult, what: RegExp): { line: string; fix: string } {
 
 /** Only that one thing is not ready: exit 1, and every other line ✓. */
 function onlyProblem(r: RunResult, what: RegExp): { line: string; fix: string } {
-  expect(r.code).toBe(1)
+  expect(r.code, r.output).toBe(1)
   const found = problem(r, what)
   expect(verdicts(r).filter((l) => !l.startsWith(' ✓')), r.output).toEqual([found.line])
   return found
@@ -75,19 +75,16 @@ describe('scripts/check-phone.sh', () => {
   }, SLOW)
 
   describe('the VM', () => {
-    it.each([
-      ['little memory', (w: World) => void (w.hosts['phone-a'].memAvailableMB = 200),
+    const cases: Array<[string, Partial<Host>, RegExp, RegExp]> = [
+      ['little memory', { memAvailableMB: 200 },
         /^ ✗ {2}Memory: only 200 MB available of 2048 MB/, /^Quit what else runs in the VM \(ps aux --sort=-rss\).*traefik and metrics-server/],
-      ['a full disk', (w: World) => void (w.hosts['phone-a'].diskFreeMB = 500),
-        /^ ✗ {2}Disk: only 500 MB free/, /^Free space: sudo apt-get clean/],
-      ['no /dev/net/tun', (w: World) => void (w.hosts['phone-a'].tun = false),
-        /^ ✗ {2}No \/dev\/net\/tun/, /^Try: sudo modprobe tun/],
-      ['a clock that is not synchronised', (w: World) => void (w.hosts['phone-a'].clockSynced = false),
-        /^ ✗ {2}The clock isn't synchronised/, /^sudo timedatectl set-ntp true/],
-    ] as const)('%s', (_, change, line, fix) => {
-      sim.update(change)
+      ['a full disk', { diskFreeMB: 500 }, /^ ✗ {2}Disk: only 500 MB free/, /^Free space: sudo apt-get clean/],
+      ['no /dev/net/tun', { tun: false }, /^ ✗ {2}No \/dev\/net\/tun/, /^Try: sudo modprobe tun/],
+      ['a clock that is not synchronised', { clockSynced: false }, /^ ✗ {2}The clock isn't synchronised/, /^sudo timedatectl set-ntp true/],
+    ]
+    it.each(cases)('%s', (_, change, line, fix) => {
+      sim.update((w) => void Object.assign(w.hosts['phone-a'], change))
       const found = onlyProblem(check('phone-a'), line)
-      expect(found.line).toMatch(line)
       expect(found.fix).toMatch(fix)
     }, SLOW)
 
@@ -121,6 +118,21 @@ describe('scripts/check-phone.sh', () => {
       })
       expect(r.stdout).not.toMatch(/\/TCP|\/UDP/)
       expect(sim.calls('curl', 'phone-a')).toEqual([])
+    }, SLOW)
+
+    it('waiting for device approval: says to approve it, or to use a pre-approved key', () => {
+      sim.sh('phone-a', 'sudo tailscale logout')
+      sim.update((w) => {
+        w.tailnet.deviceApproval = true
+        w.tailnet.keys[AUTH_KEY].preauthorized = false
+      })
+      sim.sh('phone-a', `sudo tailscale up --auth-key=${AUTH_KEY} --hostname=phone-a --timeout=5s || true`)
+      const r = check('phone-a')
+      expect(r.code).toBe(1)
+      expect(problem(r, /Tailscale/)).toEqual({
+        line: ' ✗  Tailscale: this phone waits for an admin to approve it',
+        fix: 'Approve it in the admin console (Machines), or use a pre-approved auth key',
+      })
     }, SLOW)
 
     it('a suffixed name (phone-a-1: an old phone-a still in the tailnet): says how to get the name back', () => {
