@@ -37,18 +37,27 @@ DATA_DIR="$DEMO_SYSROOT/var/lib/rancher/k3s"
 step "Check this phone"
 require_cmd curl "Install it: sudo apt install -y curl"
 require_cmd sudo "Run this as the normal user (droid), which can use sudo."
-[[ $EUID -ne 0 ]] || warn "Running as root: run it as your normal user, so that kubectl works for that user."
+[[ $(id -u) -ne 0 ]] || warn "Running as root: run it as your normal user, so that kubectl works for that user."
+mem_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' "$DEMO_SYSROOT/proc/meminfo" 2>/dev/null || true)
+if [[ -n "$mem_mb" ]] && ((mem_mb < 1000)); then
+  warn "Only ${mem_mb} MB of memory are free: a k3s server needs about 1 GB. Close other apps on the phone."
+fi
 if [[ -n "${KUBECONFIG:-}" && "$KUBECONFIG" != "$KUBECONFIG_FILE" ]]; then
   warn "KUBECONFIG is set to $KUBECONFIG: plain kubectl will use that, not this cluster (unset KUBECONFIG)."
 fi
 ok "curl and sudo are there"
 
 step "Look for an existing k3s"
+k3s_version() {
+  local v
+  v=$(k3s --version 2>/dev/null) || v=k3s
+  printf '%s\n' "${v%%$'\n'*}"
+}
 case $(k3s_role) in
   none)
     ok "No k3s on this phone yet" ;;
   server)
-    info "Found $(k3s --version 2>/dev/null | head -n 1 || echo k3s): a server (control plane) named $(this_node_name || echo '?'),"
+    info "Found $(k3s_version): a server (control plane) named $(this_node_name || echo '?'),"
     info "with its data in /var/lib/rancher/k3s."
     if [[ $REINSTALL == yes ]] || confirm "Wipe it, with all its data, and install from scratch?"; then
       sudo k3s-uninstall.sh
@@ -68,7 +77,7 @@ case $(k3s_role) in
       ok "Keeping the cluster and its data (--reinstall wipes it); the installer updates it in place"
     fi ;;
   agent)
-    info "Found $(k3s --version 2>/dev/null | head -n 1 || echo k3s): an agent that joined another cluster."
+    info "Found $(k3s_version): an agent that joined another cluster."
     if [[ $REINSTALL == yes ]] || confirm "Remove the agent and make this phone a control plane?"; then
       sudo k3s-agent-uninstall.sh
       ok "Removed the agent"
@@ -94,14 +103,18 @@ fi
 record_node_name "$NODE_NAME"
 # #region slide
 curl -sfL https://get.k3s.io |
-  INSTALL_K3S_VERSION="$K3S_VERSION" K3S_TOKEN="$TOKEN" sh -s - server \
+  INSTALL_K3S_VERSION="$K3S_VERSION" K3S_TOKEN="$TOKEN" INSTALL_K3S_SKIP_START=true sh -s - server \
     --node-name "$NODE_NAME" "${TAILNET_FLAGS[@]}" \
     --write-kubeconfig-mode 640 --write-kubeconfig-group "$(id -gn)"
+sudo systemctl restart --no-block k3s
 # #endregion slide
 ok "k3s is installed"
 
 step "Wait for Kubernetes"
+# The installer's own start (systemctl restart) would wait forever for a k3s that never gets ready:
+# the unit has no start timeout. So k3s starts in the background and we wait with a limit.
 WAIT_HINT="See what k3s says: sudo journalctl -u k3s -n 50 --no-pager (missing kernel features: sudo k3s check-config)"
+wait_for_k3s k3s 180
 wait_until 120 "k3s to write a kubeconfig you can read" test -r "$KUBECONFIG_FILE"
 require_cmd kubectl "k3s links kubectl into /usr/local/bin; is that directory on your PATH?"
 wait_until 180 "the API server" kubectl get --raw=/readyz

@@ -7,6 +7,7 @@
 # (Settings → Keys; reusable and ephemeral suit a demo) and save it with
 #   (umask 077 && cat > .tailscale-key)      # paste the key, then Ctrl-D
 # The file must not be readable by other users. The key never appears on a command line.
+# Run it again at any time: on a phone that is already in the tailnet it only sets the name.
 #
 # If this phone already runs the k3s server, k3s is reconfigured to advertise its tailnet
 # address, so that a second phone can join (08-join-cluster.sh).
@@ -16,9 +17,15 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
+for arg in "$@"; do
+  case $arg in
+    -h | --help) usage; exit 0 ;;
+    -*) usage_error "unknown option: $arg" ;;
+  esac
+done
 case $# in
   0) usage_error "HOSTNAME is missing (e.g. phone-a)" ;;
-  1) if [[ $1 == -h || $1 == --help ]]; then usage; exit 0; fi ;;
+  1) ;;
   *) usage_error "too many arguments" ;;
 esac
 TS_HOSTNAME=$1
@@ -45,7 +52,8 @@ ok "/dev/net/tun is there"
 
 step "Install Tailscale"
 if command -v tailscale >/dev/null 2>&1; then
-  ok "Tailscale is installed ($(tailscale version 2>/dev/null | head -n 1))"
+  version=$(tailscale version 2>/dev/null || true)
+  ok "Tailscale is installed (${version%%$'\n'*})"
 else
   require_cmd curl "Install it: sudo apt install -y curl"
   curl -fsSL https://tailscale.com/install.sh | sh
@@ -54,16 +62,40 @@ else
 fi
 
 step "Join the tailnet as $TS_HOSTNAME"
+# Why `tailscale up` failed, and what to do.
+up_failed() {
+  case $(tailscale_status_field BackendState || true) in
+    NeedsMachineAuth) die "This tailnet needs an admin to approve new devices, and nobody approved this phone within 2 minutes." \
+      "Approve it at https://login.tailscale.com/admin/machines (or use a pre-approved auth key), then run again: ./echo-demo/scripts/07-setup-tailscale.sh $TS_HOSTNAME" ;;
+    NeedsLogin) die "Tailscale did not accept the auth key in $KEY_FILE (expired, used up, or not the whole key?)." \
+      "Create a new key at https://login.tailscale.com/admin/settings/keys and save it: (umask 077 && cat > $KEY_FILE)" ;;
+    *) die "tailscale up failed." "Check: tailscale status; sudo journalctl -u tailscaled -n 30 --no-pager" ;;
+  esac
+}
+STATE=$(tailscale_status_field BackendState || echo NoState)
+if [[ $STATE == Stopped ]]; then
+  sudo tailscale up   # after `tailscale down`: back online, settings as they were
+  STATE=Running
+fi
+# A re-run changes only the name: `tailscale up` refuses to run without every non-default setting
+# made before, e.g. Tailscale SSH (tailscale.com/kb/1241).
 # #region slide
-sudo tailscale up --auth-key="file:$KEY_FILE" --hostname="$TS_HOSTNAME" --timeout=120s
-tailscale ip -4
+if [[ $STATE == Running ]]; then
+  sudo tailscale set --hostname="$TS_HOSTNAME"
+else
+  sudo tailscale up --auth-key="file:$KEY_FILE" --hostname="$TS_HOSTNAME" --timeout=120s || up_failed
+fi
 # #endregion slide
 WAIT_HINT="tailscaled may run in userspace mode: sudo journalctl -u tailscaled -n 30 --no-pager"
 wait_until 30 "the tailscale0 interface" test -e "$DEMO_SYSROOT/sys/class/net/tailscale0"
 TAILNET_IP=$(tailnet_ip) || die "Tailscale is up but has no IPv4 address." "Check: tailscale status"
-DNS_NAME=$(tailscale status --json --peers=false 2>/dev/null |
-  sed -n 's/^[[:space:]]*"DNSName":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1 || true)
+DNS_NAME=$(tailscale_status_field DNSName || true)
 DNS_NAME=${DNS_NAME%.}
+# A name another device still holds gets a suffix (phone-a-1): the other phones would reach that one.
+if [[ -n "$DNS_NAME" && "${DNS_NAME%%.*}" != "$TS_HOSTNAME" ]]; then
+  die "Tailscale named this phone ${DNS_NAME%%.*} ($DNS_NAME), not $TS_HOSTNAME: another device in the tailnet still holds the name $TS_HOSTNAME — often this phone's earlier VM, logged out but still listed." \
+    "Remove the old $TS_HOSTNAME at https://login.tailscale.com/admin/machines, then rename this phone there to $TS_HOSTNAME (… → Edit machine name) and run this script again"
+fi
 ok "This phone is $TS_HOSTNAME in the tailnet: $TAILNET_IP${DNS_NAME:+ ($DNS_NAME)}"
 
 case $(k3s_role) in

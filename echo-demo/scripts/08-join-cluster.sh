@@ -8,8 +8,10 @@
 #
 # Environment: K3S_TOKEN  the token the control plane was installed with (default "abc")
 #
-# Checks first that Tailscale is up and the control plane answers on port 6443, then installs
-# the pinned k3s agent with the tailnet address and waits — with a timeout — until it runs.
+# Checks first that Tailscale is up and that the control plane answers on port 6443 (the API) and
+# 10250 (its kubelet) over the tailnet, then installs the pinned k3s agent with the tailnet address
+# and waits — with a timeout — until it runs. Afterwards 09-verify-multi-node.sh on the control
+# plane checks the pod network (UDP 8472) between the phones.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
@@ -53,7 +55,8 @@ esac
 if [[ "$CONTROL_PLANE" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   CP_IP=$CONTROL_PLANE
 else
-  CP_IP=$(tailscale ip -4 "$CONTROL_PLANE" 2>/dev/null | head -n 1 || true)
+  CP_IP=$(tailscale ip -4 "$CONTROL_PLANE" 2>/dev/null || true)
+  CP_IP=${CP_IP%%$'\n'*}
   [[ -n "$CP_IP" ]] || die "'$CONTROL_PLANE' is not a device in your tailnet." \
     "tailscale status lists them; on the control plane run ./echo-demo/scripts/07-setup-tailscale.sh phone-a"
 fi
@@ -69,6 +72,16 @@ case $rc in
     "Is the control plane phone awake, with the Terminal app open, and in the tailnet? Check: tailscale ping $CONTROL_PLANE" ;;
   *) die "Can't reach https://$CONTROL_PLANE:6443 ($CP_IP): curl exit code $rc." \
     "Check the tailnet (tailscale status) and k3s on the control plane (sudo systemctl status k3s)" ;;
+esac
+# The kubelet answers without credentials with 401 Unauthorized: reachable is all we need.
+rc=0
+curl -sk --max-time 5 -o /dev/null "https://$CP_IP:10250/healthz" || rc=$?
+case $rc in
+  0) ok "The control plane's kubelet answers on port 10250" ;;
+  28) die "$CONTROL_PLANE answers on port 6443 but not on 10250 (its kubelet): the tailnet policy lets only part of what k3s needs through." \
+    "$TAILNET_POLICY_HINT" ;;
+  *) die "Can't reach the kubelet of $CONTROL_PLANE on port 10250 ($CP_IP): curl exit code $rc." \
+    "Is k3s fully up there? On the control plane: ./echo-demo/scripts/02-verify-cluster.sh" ;;
 esac
 
 step "Install the k3s agent $K3S_VERSION as $NODE_NAME"
@@ -87,8 +100,8 @@ sudo systemctl restart --no-block k3s-agent
 
 step "Wait for the agent to join"
 # An agent that can't register never finishes starting (systemd waits forever): we wait with a limit.
-WAIT_HINT="See why: sudo journalctl -u k3s-agent -n 50 --no-pager. 'Node password rejected': on the control plane run kubectl delete node $NODE_NAME, then try again. Stop the retrying agent with: sudo systemctl stop k3s-agent"
-wait_until 180 "the k3s agent to start" systemctl is-active --quiet k3s-agent
+WAIT_HINT="See why: sudo journalctl -u k3s-agent -n 50 --no-pager. Stop the retrying agent with: sudo systemctl stop k3s-agent"
+wait_for_k3s k3s-agent 180
 ok "This phone is node $NODE_NAME of the cluster"
 
 step "Done"

@@ -30,6 +30,10 @@
 #   read_node_argument [NODE] sets NODE from the scripts' optional argument, else this phone's recorded name
 #   require_node NAME         dies, listing the nodes, when the cluster has no node NAME
 #   tailnet_ip                prints this phone's Tailscale IPv4 (fails without Tailscale/tailscale0)
+#   tailscale_status_field F  prints field F of this device's `tailscale status --json` (BackendState, DNSName …)
+#   TAILNET_POLICY_HINT       what the tailnet policy must allow between the phones for k3s
+#   wait_for_k3s UNIT SECONDS waits until k3s (or k3s-agent) runs; dies at once with the fix when its
+#                             journal shows a problem it can't get over, else after SECONDS
 #   ECHO_URL                  the echo server's address (this phone, or the phone named by ECHO_HOST)
 #   require_echo_server       checks that ECHO_URL answers; dies with what to check when it doesn't
 #   read_request_count [N]    sets N from the scripts' optional argument (default 10, 1 to 1000)
@@ -173,9 +177,64 @@ require_node() {
 }
 
 tailnet_ip() {
+  local ips
   command -v tailscale >/dev/null 2>&1 || return 1
   [[ -e "$DEMO_SYSROOT/sys/class/net/tailscale0" ]] || return 1
-  tailscale ip -4 2>/dev/null | head -n 1 | grep .
+  ips=$(tailscale ip -4 2>/dev/null) || return 1
+  [[ -n "${ips%%$'\n'*}" ]] || return 1
+  printf '%s\n' "${ips%%$'\n'*}"
+}
+
+tailscale_status_field() {
+  local json found
+  json=$(tailscale status --json --peers=false 2>/dev/null) || return 1
+  found=$(sed -n "s/^[[:space:]]*\"$1\":[[:space:]]*\"\([^\"]*\)\".*/\1/p" <<<"$json")
+  [[ -n "$found" ]] || return 1
+  printf '%s\n' "${found%%$'\n'*}"
+}
+
+# k3s needs TCP 6443 (API), TCP 10250 (kubelet) and UDP 8472 (flannel VXLAN) between the nodes
+# (docs.k3s.io/installation/requirements); the tailnet policy decides what passes between devices.
+# shellcheck disable=SC2034
+TAILNET_POLICY_HINT='Let the phones reach each other on tcp:6443, tcp:10250 and udp:8472: in the tailnet policy (https://login.tailscale.com/admin/acls) add a grant with "ip": ["tcp:6443", "tcp:10250", "udp:8472"] between them.'
+
+# The last error k3s logged since its unit last started, as "error: …" or "fatal: …" (k3s exits on
+# a fatal one; systemd starts it again every 5 s). The journal needs sudo.
+k3s_last_error() {
+  { sudo journalctl -u "$1" -n 300 --no-pager 2>/dev/null || true; } |
+    awk '/Starting k3s v|Lightweight Kubernetes\.\.\./ { last = "" }
+      /level=(error|fatal)/ { m = $0; sub(/.*msg="/, "", m); sub(/"[^"]*$/, "", m)
+        last = ($0 ~ /level=fatal/ ? "fatal: " : "error: ") m }
+      END { print last }'
+}
+
+wait_for_k3s() {
+  local unit=$1 timeout=$2 waited=0 interval=${DEMO_POLL_SECONDS:-5} error node
+  node=$(this_node_name || echo NAME)
+  ((interval >= 1)) || interval=1
+  info "waiting for $unit to start (up to ${timeout}s) …"
+  until systemctl is-active --quiet "$unit"; do
+    error=$(k3s_last_error "$unit")
+    case $error in
+      *"Node password rejected"*)
+        die "The cluster already has a node called $node, from an earlier install or another phone (k3s: Node password rejected)." \
+          "On the control plane: kubectl delete node $node, then run $0 again — or, if another phone uses that name, join under another: --node-name NAME" ;;
+      *"encrypted with different token"*)
+        die "k3s refuses K3S_TOKEN: the cluster's data on this phone was created with another token ($error)." \
+          "Set K3S_TOKEN to that token, or wipe the cluster and start over: $0 --reinstall" ;;
+      *"token CA hash does not match"*)
+        die "The control plane rejects K3S_TOKEN ($error)." \
+          "Use the control plane's token: K3S_TOKEN=… $0 … (the token 01-install-k3s.sh was run with; default abc)" ;;
+      fatal:*)
+        die "k3s stops at once: ${error#fatal: }" "${WAIT_HINT:-See why: sudo journalctl -u $unit -n 50 --no-pager}" ;;
+    esac
+    if ((waited >= timeout)); then
+      die "k3s did not start within ${timeout}s${error:+ (last ${error%%: *}: ${error#*: })}." "${WAIT_HINT:-See why: sudo journalctl -u $unit -n 50 --no-pager}"
+    fi
+    sleep "$interval"
+    waited=$((waited + interval))
+  done
+  ok "$unit is running"
 }
 
 # How a computer without k3s (the laptop) gets at the cluster (README: "Reach the phones from the laptop").

@@ -42,6 +42,10 @@ export function k3sProblem(world: World, host: Host): { fatal?: string; retrying
     if (world.cluster && world.cluster.server === host.id && passphrase(world.cluster.token) !== passphrase(k3s.token)) {
       return { fatal: 'starting kubernetes: preparing server: bootstrap data already found and encrypted with different token' }
     }
+    // A server far below its documented 2 GB (docs.k3s.io/installation/requirements) never gets its
+    // API server ready: the unit stays "activating (start)" for good, as on a 1 GB Raspberry Pi
+    // (k3s-io/k3s#2071, #2822), and the installer's `systemctl restart` never returns.
+    if (host.memAvailableMB < 500) return { retrying: `Waiting for API server to become available: only ${host.memAvailableMB} MB of memory available (OOM kills of kube-apiserver)` }
     return {}
   }
   const cluster = world.cluster
@@ -117,6 +121,8 @@ export function tickK3s(world: World): void {
     const problem = k3sProblem(world, host)
     if (!problem.fatal && !problem.retrying) {
       unit.readyAt = world.now + AGENT_START_SECONDS
+      // a server that got unstuck creates its cluster as a prompt start would (startUnit)
+      if (host.k3s!.role === 'server' && (!world.cluster || world.cluster.server !== host.id)) world.cluster = newCluster(host.id, host.k3s!.token)
       registerNodePassword(world, host)
     }
   }

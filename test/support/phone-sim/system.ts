@@ -4,7 +4,7 @@
  * avf_tap_fixed, the gateway being Android), ping, socat, sleep, df, timedatectl.
  */
 import { journal, tailnetIp, unitName } from './hosts.ts'
-import { startUnit, stopUnit, waitForStart } from './k3s.ts'
+import { startUnit, stopUnit, waitForStart, writeKubeconfig } from './k3s.ts'
 import { isAlive, listeners } from './network.ts'
 import { overlayWorks } from './cluster.ts'
 import { type Ctx, Exit, has, parseDuration, parseFlags, value } from './runtime.ts'
@@ -57,6 +57,9 @@ export function systemctl(ctx: Ctx): void {
   if (verb === 'stop') return stopUnit(world, host)
   if (verb === 'start' && k3s!.unit.state === 'active') return
   startUnit(world, host)
+  // k3s server writes its admin kubeconfig as it starts, however it was started (docs.k3s.io/cli/server:
+  // --write-kubeconfig, default /etc/rancher/k3s/k3s.yaml) — as the installer's own start does.
+  if (k3s!.role === 'server' && !k3s!.unit.failure) writeKubeconfig(ctx)
   if (has(p, '--no-block')) return
   waitForStart(ctx, host, verb)
 }

@@ -79,7 +79,9 @@ function up(ctx: Ctx): void {
   const given: Record<string, string> = {}
   for (const f of PREFS) if (p.flags[f]) given[f] = p.flags[f].at(-1)!
   const loggedIn = ts.backend === 'Running' || ts.backend === 'Stopped'
-  if (loggedIn && !has(p, '--reset')) {
+  // A bare `tailscale up` (no flags at all) just brings the network up again without changes
+  // (checkForAccidentalSettingReverts in tailscale's cmd/tailscale/cli/up.go).
+  if (loggedIn && !has(p, '--reset') && ctx.argv.length > 0) {
     const missing = Object.keys(ts.prefs).filter((f) => !(f in given))
     if (missing.length) {
       const all = { ...ts.prefs, ...given }
