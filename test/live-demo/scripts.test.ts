@@ -4,7 +4,7 @@ import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseCast } from '../../plugins/cast.ts'
-import { parseClusterRecording } from '../../plugins/cluster-events.ts'
+import { parseClusterRecording, slimEvent } from '../../plugins/cluster-events.ts'
 import { createSim, REPO_ROOT, type Sim } from '../support/phone-sim/index.ts'
 import { findTool, hostDir } from '../support/phone-sim/layout.ts'
 
@@ -338,6 +338,12 @@ describe('scripts/record.sh', () => {
       const last = new Map(events.filter(e => e.kind === 'Pod' && e.app === 'echo').map(e => [e.name, e]))
       expect([...last.keys()].sort()).toEqual(echoPods.sort())
       for (const event of last.values()) expect(event).toMatchObject({ namespace: 'default', node: 'phone-a', phase: 'Running', ready: true, deleting: false })
+      // … with exactly the fields the dev server's feed sends (plugins/cluster-events.ts slimEvent).
+      const listed = JSON.parse(laptopKubectl('get pods -o json').stdout) as { items: Array<{ kind: string, metadata: { name: string } }> }
+      const listedEcho = listed.items.filter(p => echoPods.includes(p.metadata.name))
+      expect(listedEcho).toHaveLength(3)
+      for (const pod of listedEcho)
+        expect(last.get(pod.metadata.name)).toEqual(slimEvent({ type: last.get(pod.metadata.name)!.type, object: { ...pod, kind: 'Pod' } }))
       // The laptop's kubectl watched, and was stopped: none of the simulation's programs is left running.
       expect(sim.argvs('kubectl', 'laptop')).toEqual(expect.arrayContaining([
         'get nodes -o json --watch --output-watch-events',
