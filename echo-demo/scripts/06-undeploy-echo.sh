@@ -15,10 +15,11 @@ echo_pod_nodes() {
   kubectl get pods -l app.kubernetes.io/name=echo -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}'
 }
 
-# Done when the only pods left are on NotReady nodes: a phone asleep can't confirm that its pods
-# stopped, so they stay Terminating until it is back (waiting for them would never end).
+# Done when the only pods left are on NotReady nodes (set in NOT_READY): a phone asleep can't confirm
+# that its pods stopped, so they stay Terminating until it is back (waiting for them would never end).
 no_echo_pods() {
   local nodes node
+  NOT_READY=$(kubectl get nodes --no-headers | awk '$2 != "Ready" { printf "%s ", $1 }') || return 1
   nodes=$(echo_pod_nodes) || return 1
   while read -r node; do
     [[ -z $node || " $NOT_READY " == *" $node "* ]] || return 1
@@ -33,7 +34,7 @@ step "Delete the echo server"
 # #region slide
 kubectl delete -f "$MANIFEST" --ignore-not-found
 # #endregion slide
-NOT_READY=$(kubectl get nodes --no-headers | awk '$2 != "Ready" { printf "%s ", $1 }')
+NOT_READY=''
 WAIT_HINT="Which pods are left, and why: kubectl get pods -l app.kubernetes.io/name=echo -o wide" \
   wait_until 120 "the echo pods to be gone" no_echo_pods
 left=$(echo_pod_nodes | sort | uniq -c | awk '{ printf "%s%s on %s", sep, $1, $2; sep = ", " }')

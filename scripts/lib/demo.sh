@@ -291,7 +291,7 @@ cluster_hint_off_cluster() {
     *"no such host"*)
       echo "The phone's name doesn't resolve: is this computer in the tailnet (tailscale status)? npm run fetch-kubeconfig -- phone-a writes the phone's IP instead of its name." ;;
     *"i/o timeout"* | *"no route to host"* | *"deadline exceeded"* | *"Timeout"*)
-      echo "The phone doesn't answer: is it awake (screen on, Terminal app open) and in the tailnet? Check: tailscale status; tailscale ping phone-a" ;;
+      echo "The phone doesn't answer: is it awake (screen on, Terminal app open) and in the tailnet, and does the tailnet policy let this computer reach it on tcp:6443? Check: tailscale status; tailscale ping phone-a" ;;
     *refused*)
       echo "The phone answers, but nothing listens on port 6443. On phone-a: sudo systemctl status k3s (or ./echo-demo/scripts/02-verify-cluster.sh there)" ;;
     *"permission denied"*)
@@ -381,7 +381,7 @@ require_echo_server() {
     case $code in
       6) hint="$ECHO_HOST doesn't resolve here: is this computer in the tailnet with MagicDNS (tailscale status)? Or use the phone's tailnet IP." ;;
       7) hint="$ECHO_HOST answers, but not on port 8081: is the echo server deployed (./echo-demo/scripts/03-deploy-echo.sh on the control plane), and is $ECHO_HOST a phone of the cluster?" ;;
-      28) hint="$ECHO_HOST doesn't answer: is it awake (screen on, Terminal app open) and in the tailnet? Check: tailscale ping $ECHO_HOST" ;;
+      28) hint="$ECHO_HOST doesn't answer: is it awake (screen on, Terminal app open) and in the tailnet, and does the tailnet policy let this computer reach it on tcp:8081? Check: tailscale ping $ECHO_HOST" ;;
       *) hint="curl exit code $code: see https://curl.se/docs/manpage.html#EXIT" ;;
     esac
   fi

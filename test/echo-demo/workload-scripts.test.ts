@@ -2,12 +2,15 @@
 // every echo-demo script follows. The scripts run for real; kubectl, curl, k3s … are the simulation's.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
 import { createSim, REPO_ROOT, type RunResult, type Sim, type World } from '../support/phone-sim/index.ts'
 
 const SCRIPTS_DIR = join(REPO_ROOT, 'echo-demo/scripts')
 const script = (name: string) => `echo-demo/scripts/${name}`
 const LAPTOP_KUBECONFIG = '~/.kube/k3s-on-phone.yaml'
+
+// A scene runs the real installers and scripts: every simulated call is a process, slow on a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 })
 
 let sim: Sim
 
@@ -260,6 +263,16 @@ describe('02-verify-cluster.sh', () => {
       expect(r.seconds).toBeLessThanOrEqual(10)
     })
 
+    test('a tailnet policy that lets only the phones talk: the timeout names the policy too', () => {
+      laptopWithKubectl()
+      sim.update((w) => void (w.tailnet.allow = ['tcp:10250', 'udp:8472']))
+      const r = sim.run('laptop', script('02-verify-cluster.sh'), [], { env: kubeconfigEnv() })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('i/o timeout')
+      expect(r.stderr).toContain('tailnet policy')
+      expect(r.stderr).toContain('tcp:6443')
+    })
+
     test('a kubeconfig naming the phone by name: the certificate names the IP', () => {
       laptopWithKubectl()
       sim.write('laptop', '~/.kube/by-name.yaml', sim.read('laptop', LAPTOP_KUBECONFIG).replace(/server: .*/, 'server: https://phone-a:6443'))
@@ -408,6 +421,15 @@ describe('04-curl.sh', () => {
       expect(r.code).toBe(1)
       expect(r.stderr).toContain('curl exit code 6')
       expect(r.stderr).toContain('tailscale status')
+    })
+
+    test('a tailnet policy without tcp:8081: the timeout names the policy too', () => {
+      sim.update((w) => void (w.tailnet.allow = ['tcp:6443', 'tcp:10250', 'udp:8472']))
+      const r = sim.run('laptop', script('04-curl.sh'), [], { env: { ECHO_HOST: 'phone-a' } })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('curl exit code 28')
+      expect(r.stderr).toContain('tailnet policy')
+      expect(r.stderr).toContain('tcp:8081')
     })
 
     test('with phone-a asleep: no answer within the time limit, and a hint to wake it', () => {
@@ -579,6 +601,17 @@ describe('06-undeploy-echo.sh', () => {
     expect(echoPods().map(nodeOf)).toEqual(['phone-b'])
     expect(r.stderr).toContain('phone-b is NotReady')
     expect(r.stderr).toContain('Terminating')
+    expect(r.seconds).toBeLessThan(60)
+  })
+
+  test('a phone that fell asleep a moment ago (still Ready): the wait ends once it turns NotReady', () => {
+    twoPhones()
+    deployEcho()
+    sim.update((w) => void (w.hosts['phone-b'].awake = false))
+    const r = sim.run('phone-a', script('06-undeploy-echo.sh'))
+    expect(r.code, r.output).toBe(0)
+    expect(echoPods().map(nodeOf)).toEqual(['phone-b'])
+    expect(r.stderr).toContain('phone-b is NotReady')
     expect(r.seconds).toBeLessThan(60)
   })
 
