@@ -63,7 +63,7 @@ fi
 
 step "Ask the chat"
 # #region slide
-curl -fsS --connect-timeout 5 --max-time 10 -w '\n' "$CHAT_URL/api/readyz" || no_answer
+curl -fsS --max-time 10 -w '\n' "$CHAT_URL/api/readyz" || no_answer
 reply=$(post /whoami) || no_answer
 jq -r '"\(.pod) on \(.node) answered: \(.message.output | rtrimstr("\n"))"' <<<"$reply"
 # #endregion slide

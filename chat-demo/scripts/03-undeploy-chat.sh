@@ -3,7 +3,8 @@
 #
 # Removes the chat: its Deployment (with the rqlite sidecar), Service and ConfigMap.
 # The chat history stays in the volume chat-data, and the next deploy finds it again.
-#   --purge   also delete the volume chat-data and with it every message
+#   --purge   also delete the volume chat-data and with it every message (once the pod has
+#             stopped: a claim goes only when no pod uses it)
 # Run it on the control plane phone (phone-a).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh

@@ -97,7 +97,8 @@ if [[ $FORWARD != true ]] && ! confirm "Start it now (in the background)?"; then
 fi
 require_cmd socat "sudo apt-get install -y socat"
 # #region slide
-nohup socat "TCP-LISTEN:$PORT,bind=127.0.0.1,fork,reuseaddr" "TCP:$address:$PORT" >"$FORWARDER_LOG" 2>&1 &
+nohup socat "TCP-LISTEN:$PORT,bind=127.0.0.1,fork,reuseaddr" "TCP:$address:$PORT" \
+  >"$FORWARDER_LOG" 2>&1 &
 # #endregion slide
 forwarder=$!
 disown "$forwarder"
