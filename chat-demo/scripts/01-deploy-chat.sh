@@ -106,4 +106,4 @@ address=$(kubectl get node "$node" -o jsonpath='{.status.addresses[?(@.type=="In
 ok "The chat runs on $node"
 info "On that phone's browser: http://localhost:$CHAT_PORT"
 info "From the laptop (tailnet):  http://$node:$CHAT_PORT  or  http://$address:$CHAT_PORT"
-info "Next: chat-demo/scripts/02-test-chat.sh"
+info "Next: chat-demo/scripts/02-test-chat.sh; to let the room in, on $node: chat-demo/scripts/05-open-chat-to-room.sh"

@@ -198,6 +198,7 @@ describe('01-deploy-chat.sh', SLOW, () => {
     expect(r.stdout).toContain('http://localhost:8080')
     expect(r.stdout).toContain('http://phone-a:8080')
     expect(r.stdout).toContain(`http://${PHONE_A_LAN}:8080`)
+    expect(r.stdout).toContain('on phone-a: chat-demo/scripts/05-open-chat-to-room.sh')
   })
 
   it("explains an image that can't be pulled (not published, or private)", () => {
