@@ -357,6 +357,9 @@ require_echo_server() {
   local code=0 hint _
   step "Is the echo server there?"
   require_cmd curl "Install it: sudo apt install -y curl"
+  if [[ -n ${ECHO_HOST:-} && ! $ECHO_HOST =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+    die "ECHO_HOST=$ECHO_HOST is not a host name." "Name the phone only, without http:// or a port: ECHO_HOST=phone-a $0"
+  fi
   # A pod on a phone that just fell asleep stays behind the Service for a while: a timeout is asked again.
   for _ in 1 2 3; do
     code=0
@@ -369,7 +372,7 @@ require_echo_server() {
   fi
   if [[ -z ${ECHO_HOST:-} ]]; then
     case $code in
-      7) hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>." ;;
+      7) hint="Is it deployed? ./echo-demo/scripts/03-deploy-echo.sh (on the control plane) — kubectl get service echo must show 8081 and an EXTERNAL-IP, not <pending>." ;;
       28) hint="A pod behind the Service doesn't answer: is every phone awake? kubectl get nodes; kubectl get pods -l app.kubernetes.io/name=echo -o wide" ;;
       *) hint="curl exit code $code: see https://curl.se/docs/manpage.html#EXIT" ;;
     esac

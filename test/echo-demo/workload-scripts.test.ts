@@ -387,6 +387,13 @@ describe('04-curl.sh', () => {
     expect(r.stdout).toContain('"hello": "phone"')
   })
 
+  test('on the agent phone without the echo server it says to deploy it on the control plane', () => {
+    twoPhones()
+    const r = sim.run('phone-b', script('04-curl.sh'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('./echo-demo/scripts/03-deploy-echo.sh (on the control plane)')
+  })
+
   test('on a phone without the echo server it says to deploy it', () => {
     onePhone()
     const r = sim.run('phone-a', script('04-curl.sh'))
@@ -399,6 +406,14 @@ describe('04-curl.sh', () => {
     beforeEach(() => {
       twoPhones()
       deployEcho()
+    })
+
+    test('ECHO_HOST given as a URL: it says to name the phone only, and asks nothing', () => {
+      const r = sim.run('laptop', script('04-curl.sh'), [], { env: { ECHO_HOST: 'http://phone-a:8081' } })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('ECHO_HOST=http://phone-a:8081 is not a host name')
+      expect(r.stderr).toContain('ECHO_HOST=phone-a')
+      expect(sim.calls('curl')).toEqual([])
     })
 
     test('with ECHO_HOST=phone-a it asks the phone over the tailnet', () => {
