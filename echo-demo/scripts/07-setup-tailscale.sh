@@ -85,6 +85,7 @@ if [[ $STATE == Running ]]; then
 else
   sudo tailscale up --auth-key="file:$KEY_FILE" --hostname="$TS_HOSTNAME" --timeout=120s || up_failed
 fi
+tailscale ip -4
 # #endregion slide
 WAIT_HINT="tailscaled may run in userspace mode: sudo journalctl -u tailscaled -n 30 --no-pager"
 wait_until 30 "the tailscale0 interface" test -e "$DEMO_SYSROOT/sys/class/net/tailscale0"

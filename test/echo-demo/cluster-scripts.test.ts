@@ -81,7 +81,8 @@ describe('01-install-k3s.sh', { timeout: SLOW }, () => {
   it('ends with what to look at when k3s never gets ready, instead of hanging in the installer', () => {
     // A VM starved of memory never gets its API server up: systemd shows "activating" for good.
     sim.update((w) => void (w.hosts['phone-a'].memAvailableMB = 300))
-    const r = sim.run('phone-a', INSTALL)
+    // Polls every 30 simulated seconds instead of 5: the same 3 minutes, fewer programs to start for real.
+    const r = sim.run('phone-a', INSTALL, [], { env: { DEMO_POLL_SECONDS: '30' } })
     expect(r.hung).toBeNull()
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('k3s did not start')
@@ -150,6 +151,15 @@ describe('07-setup-tailscale.sh', { timeout: SLOW }, () => {
     expect(sim.world().tailnet.devices).toEqual([])
   })
 
+  it('says to create a new key when Tailscale refuses the one in the file (a one-off key, used before)', () => {
+    sim.update((w) => Object.assign(w.tailnet.keys[AUTH_KEY], { reusable: false, used: true }))
+    const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('did not accept the auth key')
+    expect(lastLine(r)).toContain('https://login.tailscale.com/admin/settings/keys')
+    expect(sim.world().tailnet.devices).toEqual([])
+  })
+
   it('refuses a key file other users can read', () => {
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env: keyFile('phone-a', 0o644) })
     expect(r.code).toBe(1)
@@ -181,6 +191,15 @@ describe('07-setup-tailscale.sh', { timeout: SLOW }, () => {
     expect(r.code).toBe(0)
     expect(r.output).not.toContain('requires mentioning all')
     expect(device('phone-a')).toEqual(before)
+    expect(sim.world().hosts['phone-a'].tailscale.prefs['--ssh']).toBe('true')
+  })
+
+  it('a re-run after tailscale down brings the phone back online with its settings', () => {
+    sim.setup('phone-a', 'tailscale')
+    sim.sh('phone-a', 'sudo tailscale set --ssh && sudo tailscale down')
+    const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
+    expect(r.code).toBe(0)
+    expect(sim.world().hosts['phone-a'].tailscale.backend).toBe('Running')
     expect(sim.world().hosts['phone-a'].tailscale.prefs['--ssh']).toBe('true')
   })
 
@@ -264,6 +283,25 @@ describe('08-join-cluster.sh', { timeout: SLOW }, () => {
     expect(addresses[0].address).toBe(device('phone-b')!.ip)
   })
 
+  it('a re-run on a phone that joined already keeps its node', () => {
+    sim.setup('phone-b', 'agent')
+    const before = node('phone-b')!.metadata.uid
+    const r = sim.run('phone-b', JOIN, ['phone-a'])
+    expect(r.code).toBe(0)
+    sim.wait(10)
+    expect(node('phone-b')!.metadata.uid).toBe(before)
+    expect(isReady('phone-b')).toBe(true)
+  })
+
+  it('ends at once with the fix when the token isn\'t the control plane\'s', () => {
+    const r = sim.run('phone-b', JOIN, ['phone-a'], { env: { K3S_TOKEN: 'not-the-token' } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('rejects K3S_TOKEN')
+    expect(lastLine(r)).toContain('K3S_TOKEN=')
+    expect(r.seconds).toBeLessThan(60)
+    expect(node('phone-b')).toBeUndefined()
+  })
+
   it('refuses to join when the tailnet policy lets 6443 through but not the kubelet port 10250, and says how to fix it', () => {
     sim.update((w) => void (w.tailnet.allow = ['tcp:6443']))
     const r = sim.run('phone-b', JOIN, ['phone-a'])
@@ -338,6 +376,19 @@ describe('09-verify-multi-node.sh', { timeout: SLOW }, () => {
     for (const phone of ['phone-a', 'phone-b']) expect(r.stdout).toContain(`✓  ${phone} is Ready at ${device(phone)!.ip}`)
     expect(r.stdout).toContain('✓  The API server reaches the kubelet of phone-b')
     expect(r.stdout).toContain('✓  Pods on phone-a reach pods on phone-b (10.42.1.0)')
+  })
+
+  it('from the laptop (with a kubeconfig), checks the kubelets and leaves the pod network to the control plane', () => {
+    twoPhones()
+    sim.setup('laptop', 'tailscale')
+    sim.write('laptop', '~/.kube/config', sim.read('phone-a', '/etc/rancher/k3s/k3s.yaml').replace('https://127.0.0.1:6443', `https://${device('phone-a')!.ip}:6443`))
+    sim.update((w) => void w.hosts.laptop.programs.push('kubectl'))
+    const r = sim.run('laptop', VERIFY)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('✓  The API server reaches the kubelet of phone-a')
+    expect(r.stdout).toContain('✓  The API server reaches the kubelet of phone-b')
+    expect(r.stdout).toContain('pod network between the phones can only be checked on the control plane')
+    expect(sim.calls('ping', 'laptop')).toEqual([])
   })
 
   it('reports Ready nodes whose pods can\'t reach the other phone (policy without UDP 8472) with the policy fix', () => {
