@@ -14,10 +14,11 @@ require_cmd jq "Install it: sudo apt install -y jq (on a Mac: brew install jq)"
 require_echo_server
 
 step "Ask it"
+# A request that fails (a pod on a phone that just fell asleep, an HTTP error) says so, not just stops.
+trap 'die "No echo from $ECHO_URL this time." "Ask again: another pod may answer (which pods are ready: kubectl get pods -o wide)"' ERR
 # #region slide
 curl -sf --max-time 5 "$ECHO_URL/?hello=phone" |
-  jq '{pod: .environment.POD_NAME, node: .environment.NODE_NAME, http, query: .request.query}' ||
-  die "No echo from $ECHO_URL this time." "Ask again: another pod may answer (which pods are ready: kubectl get pods -o wide)"
+  jq '{pod: .environment.POD_NAME, node: .environment.NODE_NAME, http, query: .request.query}'
 # #endregion slide
 info "Ask again and another pod may answer: the Service spreads requests over all ready pods."
 info "Many requests at once: ./echo-demo/scripts/04b-curl-hostname.sh and 04c-curl-nodename.sh"

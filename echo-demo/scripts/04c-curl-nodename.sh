@@ -19,7 +19,7 @@ require_echo_server
 step "$N requests: which node answered?"
 # #region slide
 for _ in $(seq "$N"); do
-  curl -sf --max-time 5 "$ECHO_URL/?echo_env_body=NODE_NAME" || printf '"(no answer)"'
+  curl -sf --max-time 5 "$ECHO_URL/?echo_env_body=NODE_NAME" || printf '(no answer)'
   echo
 done | tr -d '"' | sort | uniq -c | tee "$TALLY"
 # #endregion slide

@@ -375,6 +375,25 @@ EOF`)
   })
 })
 
+/** Pods that answer every request with an HTTP 404 (a default backend), behind the echo Service: a copied label. */
+const DEFAULT_BACKEND = 'registry.k8s.io/defaultbackend-arm64:1.5'
+const impostor = () => {
+  sim.update((w) => void w.registry.push(DEFAULT_BACKEND))
+  const r = sim.sh('phone-a', `kubectl apply -f - >/dev/null <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: impostor }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: impostor } }
+  template:
+    metadata: { labels: { app: impostor, app.kubernetes.io/name: echo, app.kubernetes.io/instance: echo-demo } }
+    spec: { containers: [{ name: web, image: ${DEFAULT_BACKEND} }] }
+EOF
+kubectl rollout status deployment/impostor --timeout=120s >/dev/null`)
+  expect(r.code, r.output).toBe(0)
+}
+
 describe('04-curl.sh', () => {
   test('on a phone: the echo of one request, from a pod the cluster has', () => {
     onePhone()
@@ -385,6 +404,21 @@ describe('04-curl.sh', () => {
     expect(echoPods().map((p) => p.metadata.name)).toContain(pod)
     expect(r.stdout).toContain('"node": "phone-a"')
     expect(r.stdout).toContain('"hello": "phone"')
+  })
+
+  test('an HTTP error instead of an echo says so and exits 1, instead of stopping without a word', () => {
+    onePhone()
+    deployEcho()
+    impostor()
+    const runs = Array.from({ length: 6 }, () => sim.run('phone-a', script('04-curl.sh')))
+    const failed = runs.filter((r) => r.code !== 0)
+    expect(failed.length).toBeGreaterThan(0)
+    for (const r of failed) {
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('No echo from http://localhost:8081 this time')
+      expect(r.stderr).toContain('Ask again')
+    }
+    for (const r of runs.filter((x) => x.code === 0)) expect(r.stdout).toContain('"node": "phone-a"')
   })
 
   test('on the agent phone without the echo server it says to deploy it on the control plane', () => {
@@ -457,25 +491,6 @@ describe('04-curl.sh', () => {
     })
   })
 })
-
-/** Pods that answer every request with an HTTP 404 (a default backend), behind the echo Service: a copied label. */
-const DEFAULT_BACKEND = 'registry.k8s.io/defaultbackend-arm64:1.5'
-const impostor = () => {
-  sim.update((w) => void w.registry.push(DEFAULT_BACKEND))
-  const r = sim.sh('phone-a', `kubectl apply -f - >/dev/null <<'EOF'
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: impostor }
-spec:
-  replicas: 2
-  selector: { matchLabels: { app: impostor } }
-  template:
-    metadata: { labels: { app: impostor, app.kubernetes.io/name: echo, app.kubernetes.io/instance: echo-demo } }
-    spec: { containers: [{ name: web, image: ${DEFAULT_BACKEND} }] }
-EOF
-kubectl rollout status deployment/impostor --timeout=120s >/dev/null`)
-  expect(r.code, r.output).toBe(0)
-}
 
 describe.each([
   ['04b-curl-hostname.sh', 'pod'],
