@@ -51,6 +51,7 @@ fi
 ok "/dev/net/tun is there"
 
 step "Install Tailscale"
+require_cmd sudo "Run this as the normal user (droid), which can use sudo: install it with su -c 'apt install -y sudo'."
 if command -v tailscale >/dev/null 2>&1; then
   version=$(tailscale version 2>/dev/null || true)
   ok "Tailscale is installed (${version%%$'\n'*})"
@@ -94,8 +95,8 @@ DNS_NAME=$(tailscale_status_field DNSName || true)
 DNS_NAME=${DNS_NAME%.}
 # A name another device still holds gets a suffix (phone-a-1): the other phones would reach that one.
 if [[ -n "$DNS_NAME" && "${DNS_NAME%%.*}" != "$TS_HOSTNAME" ]]; then
-  die "Tailscale named this phone ${DNS_NAME%%.*} ($DNS_NAME), not $TS_HOSTNAME: another device in the tailnet still holds the name $TS_HOSTNAME — often this phone's earlier VM, logged out but still listed." \
-    "Remove the old $TS_HOSTNAME at https://login.tailscale.com/admin/machines, then rename this phone there to $TS_HOSTNAME (… → Edit machine name) and run this script again"
+  die "Tailscale named this phone ${DNS_NAME%%.*} ($DNS_NAME), not $TS_HOSTNAME: another device in the tailnet holds the name $TS_HOSTNAME — another phone, or this phone's earlier VM, logged out but still listed." \
+    "Another phone? Pick another name: $0 phone-c. An old device? Remove it at https://login.tailscale.com/admin/machines, rename this phone there to $TS_HOSTNAME (… → Edit machine name), then run this script again"
 fi
 ok "This phone is $TS_HOSTNAME in the tailnet: $TAILNET_IP${DNS_NAME:+ ($DNS_NAME)}"
 

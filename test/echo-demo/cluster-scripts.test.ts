@@ -166,6 +166,14 @@ describe('07-setup-tailscale.sh', { timeout: SLOW }, () => {
     expect(lastLine(r)).toContain('chmod 600')
   })
 
+  it('says how to get sudo when it is missing', () => {
+    uninstalled('phone-a', 'sudo')
+    const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("'sudo' is not installed")
+    expect(lastLine(r)).toContain('apt install -y sudo')
+  })
+
   it('explains a VM without /dev/net/tun', () => {
     sim.update((w) => void (w.hosts['phone-a'].tun = false))
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
@@ -218,7 +226,7 @@ describe('07-setup-tailscale.sh', { timeout: SLOW }, () => {
     expect(r.code).toBe(1)
     expect(device('phone-a-1')?.host).toBe('phone-a')
     expect(r.stderr).toContain('phone-a-1')
-    expect(r.stderr).toMatch(/another device|still holds/)
+    expect(r.stderr).toContain('another device in the tailnet holds the name phone-a')
     expect(lastLine(r)).toContain('https://login.tailscale.com/admin/machines')
   })
 
@@ -310,6 +318,13 @@ describe('08-join-cluster.sh', { timeout: SLOW }, () => {
     expect(lastLine(r)).toMatch(/policy/)
     expect(lastLine(r)).toContain('tcp:10250')
     expect(lastLine(r)).toContain('udp:8472')
+    expect(sim.world().hosts['phone-b'].k3s).toBeNull()
+  })
+
+  it('says so when CONTROL_PLANE is not a device in the tailnet (a typo)', () => {
+    const r = sim.run('phone-b', JOIN, ['phone-x'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("'phone-x' is not a device in your tailnet")
     expect(sim.world().hosts['phone-b'].k3s).toBeNull()
   })
 
@@ -501,5 +516,29 @@ describe('10-uninstall-k3s.sh', { timeout: SLOW }, () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('k3s is not installed')
     expect(device('phone-b')).toBeUndefined()
+  })
+})
+
+describe('the README\'s two-phone walk-through, script by script', { timeout: 240_000 }, () => {
+  it('01 and 07 on phone-a, 07 and 08 on phone-b, 09 on phone-a: two Ready phones on the tailnet, then 10 on both', () => {
+    const steps: Array<[string, string, string[], Record<string, string>?]> = [
+      ['phone-a', INSTALL, []],
+      ['phone-a', TAILSCALE, ['phone-a'], keyFile('phone-a')],
+      ['phone-b', TAILSCALE, ['phone-b'], keyFile('phone-b')],
+      ['phone-b', JOIN, ['phone-a']],
+      ['phone-a', VERIFY, []],
+    ]
+    for (const [host, script, args, env] of steps) {
+      const r = sim.run(host, script, args, { env })
+      expect(r.code, `${script} on ${host}:\n${r.output}`).toBe(0)
+    }
+    for (const phone of ['phone-a', 'phone-b']) {
+      expect(isReady(phone)).toBe(true)
+      expect((node(phone)!.status!.addresses as Array<{ address: string }>)[0].address).toBe(device(phone)!.ip)
+    }
+    expect(sim.run('phone-b', UNINSTALL, ['--yes'], { env: keyFile('phone-b') }).code).toBe(0)
+    expect(sim.run('phone-a', UNINSTALL, ['--yes'], { env: keyFile('phone-a') }).code).toBe(0)
+    expect(sim.world().cluster).toBeNull()
+    expect(sim.world().tailnet.devices).toEqual([])
   })
 })
