@@ -43,6 +43,9 @@ require_cmd sudo "Run this as the normal user (droid), which can use sudo."
 require_cmd tailscale "Set up Tailscale first: ./echo-demo/scripts/07-setup-tailscale.sh $NODE_NAME"
 TAILNET_IP=$(tailnet_ip) || die "Tailscale is not connected on this phone (or has no tailscale0)." \
   "Connect it first: ./echo-demo/scripts/07-setup-tailscale.sh $NODE_NAME"
+TS_STATE=$(tailscale_status_field BackendState || echo unknown)
+[[ $TS_STATE == Running ]] || die "Tailscale is not connected on this phone (state $TS_STATE, e.g. after tailscale down)." \
+  "Connect it: ./echo-demo/scripts/07-setup-tailscale.sh $NODE_NAME"
 ok "Tailscale is up: this phone is $TAILNET_IP"
 
 case $(k3s_role) in

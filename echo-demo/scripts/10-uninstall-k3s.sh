@@ -32,7 +32,12 @@ ROLE=$(k3s_role)
 NODE=$(this_node_name || echo "this phone")
 case $ROLE in
   none) ok "k3s is not installed on this phone" ;;
-  server) info "A k3s server (control plane, node $NODE): removing it deletes the whole cluster and its data." ;;
+  server)
+    info "A k3s server (control plane, node $NODE): removing it deletes the whole cluster and its data."
+    others=$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' 2>/dev/null | grep -vxF "$NODE" || true)
+    if [[ -n "$others" ]]; then
+      info "Also in this cluster: ${others//$'\n'/, }. Their agents would keep trying to reach it: run this script on them too."
+    fi ;;
   agent) info "A k3s agent (node $NODE)." ;;
 esac
 IN_TAILNET=no

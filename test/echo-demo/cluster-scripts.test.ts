@@ -321,6 +321,15 @@ describe('08-join-cluster.sh', { timeout: SLOW }, () => {
     expect(sim.world().hosts['phone-b'].k3s).toBeNull()
   })
 
+  it('says to reconnect when Tailscale on this phone is stopped (tailscale down), not that the control plane sleeps', () => {
+    sim.sh('phone-b', 'sudo tailscale down')
+    const r = sim.run('phone-b', JOIN, ['phone-a'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('Tailscale is not connected on this phone (state Stopped')
+    expect(lastLine(r)).toContain('07-setup-tailscale.sh phone-b')
+    expect(sim.world().hosts['phone-b'].k3s).toBeNull()
+  })
+
   it('says so when CONTROL_PLANE is not a device in the tailnet (a typo)', () => {
     const r = sim.run('phone-b', JOIN, ['phone-x'])
     expect(r.code).toBe(1)
@@ -503,9 +512,10 @@ describe('10-uninstall-k3s.sh', { timeout: SLOW }, () => {
     expect(sim.exists('phone-b', '~/.tailscale-key')).toBe(true)
   })
 
-  it('on the control plane deletes the cluster', () => {
+  it('on the control plane deletes the cluster, and names the phones that still belong to it', () => {
     const r = sim.run('phone-a', UNINSTALL, ['--yes'], { env: keyFile('phone-a') })
     expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Also in this cluster: phone-b.')
     expect(sim.world().cluster).toBeNull()
     expect(sim.world().hosts['phone-a'].k3s).toBeNull()
   })
