@@ -136,6 +136,17 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stdout).toContain('Every node is Ready')
     })
 
+    test('colours in a terminal, none with NO_COLOR, none when piped', async () => {
+      onePhone()
+      const coloured = await sim.runTty('phone-a', script('02-verify-cluster.sh'))
+      expect(coloured.code, coloured.output).toBe(0)
+      expect(coloured.output).toContain('\x1b[1m\x1b[34m==> The nodes')
+      const plain = await sim.runTty('phone-a', script('02-verify-cluster.sh'), [], { env: { NO_COLOR: '1' } })
+      expect(plain.code).toBe(0)
+      expect(plain.output).not.toContain('\x1b[')
+      expect(sim.run('phone-a', script('02-verify-cluster.sh')).output).not.toContain('\x1b[')
+    })
+
     test('on a fresh phone (no k3s, so no kubectl) it points to 01-install-k3s.sh', () => {
       const r = sim.run('phone-a', script('02-verify-cluster.sh'))
       expect(r.code).toBe(1)
@@ -421,6 +432,16 @@ describe('04-curl.sh', () => {
     for (const r of runs.filter((x) => x.code === 0)) expect(r.stdout).toContain('"node": "phone-a"')
   })
 
+  test('without jq it says how to install it', () => {
+    onePhone()
+    deployEcho()
+    sim.update((w) => void (w.hosts['phone-a'].programs = w.hosts['phone-a'].programs.filter((p) => p !== 'jq')))
+    const r = sim.run('phone-a', script('04-curl.sh'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("'jq' is not installed")
+    expect(r.stderr).toContain('sudo apt install -y jq')
+  })
+
   test('on the agent phone without the echo server it says to deploy it on the control plane', () => {
     twoPhones()
     const r = sim.run('phone-b', script('04-curl.sh'))
@@ -540,6 +561,14 @@ describe.each([
     expect(r.stdout).toMatch(/^\s+\d+ \(no answer\)$/m)
     expect(r.stderr).toContain('Some requests got no answer')
     expect(r.seconds).toBeLessThanOrEqual(6 * 5 + 3 * 5)
+  })
+
+  test('without curl it says how to install it', () => {
+    sim.update((w) => void (w.hosts['phone-a'].programs = w.hosts['phone-a'].programs.filter((p) => p !== 'curl')))
+    const r = sim.run('phone-a', script(name))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("'curl' is not installed")
+    expect(r.stderr).toContain('sudo apt install -y curl')
   })
 
   test('without the echo server it says to deploy it', () => {
