@@ -2,13 +2,10 @@
 // the run button runs the slide's harmless script in a terminal on the slide, the presenter window shows
 // the same session, closing it ends the process; ClusterView follows the simulated cluster live
 // (test/support/phone-sim: k3s on phone-a with the echo server, watched with phone-a's kubectl).
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/chromium.ts'
 import { createSim, type Sim } from '../support/phone-sim/index.ts'
-import { hostDir, hostEnv } from '../support/phone-sim/layout.ts'
 import { alive, startDevServer, type DevServer } from './live-demo-support.ts'
 
 let sim: Sim
@@ -17,15 +14,6 @@ let browser: Browser
 let context: BrowserContext
 const pageErrors: string[] = []
 
-/** A program that runs the simulation's kubectl on `host`, in that machine's environment (the fixture's `kubectl` option). */
-function simKubectl(host: string): string {
-  const quote = (text: string) => `'${text.replaceAll('\'', `'\\''`)}'`
-  const env = Object.entries(hostEnv(sim.dir, host)).map(([name, value]) => `${name}=${quote(value)}`).join(' ')
-  const file = join(sim.dir, `kubectl-on-${host}`)
-  writeFileSync(file, `#!/bin/sh\nexec env -i ${env} ${quote(join(hostDir(sim.dir, host), 'bin/kubectl'))} "$@"\n`, { mode: 0o755 })
-  return file
-}
-
 const echoPods = () => sim.world().cluster!.objects.filter(o => o.kind === 'Pod' && o.metadata.labels?.['app.kubernetes.io/name'] === 'echo').map(o => o.metadata.name)
 
 beforeAll(async () => {
@@ -33,7 +21,7 @@ beforeAll(async () => {
   sim.setup('phone-a', 'server')
   const deploy = sim.run('phone-a', 'echo-demo/scripts/03-deploy-echo.sh')
   expect(deploy.code, deploy.output).toBe(0)
-  server = await startDevServer(undefined, [], { LIVE_DEMO_FIXTURE_KUBECTL: simKubectl('phone-a') })
+  server = await startDevServer(undefined, [], { LIVE_DEMO_FIXTURE_KUBECTL: sim.programOn('phone-a', 'kubectl') })
   browser = await launchChromium()
   context = await browser.newContext({ viewport: { width: 1280, height: 720 } })
 })

@@ -5,13 +5,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createServer, type InlineConfig, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { liveDemo, type LiveDemoOptions } from '../../plugins/live-demo.ts'
+import { createSim } from '../support/phone-sim/index.ts'
 
-const fixtureKubectl = resolve(import.meta.dirname, '../browser/fixtures/live-demo/bin/kubectl')
 const root = mkdtempSync(join(tmpdir(), 'live-demo-plugin-'))
 const outside = mkdtempSync(join(tmpdir(), 'live-demo-outside-'))
 
@@ -332,24 +332,34 @@ describe('refusing to run', () => {
 
 describe('ClusterView\'s live feed', () => {
   it('streams kubectl\'s watch events, slimmed, to subscribed windows', async () => {
-    const live = await start({ kubectl: fixtureKubectl })
+    // A one-phone cluster with the echo server, watched with phone-a's (simulated) kubectl.
+    const sim = createSim()
+    sim.setup('phone-a', 'server')
+    expect(sim.run('phone-a', 'echo-demo/scripts/03-deploy-echo.sh').code).toBe(0)
+    const objects = sim.world().cluster!.objects.filter(o => o.kind === 'Node' || o.kind === 'Pod')
+    const echo = objects.filter(o => o.metadata.labels?.['app.kubernetes.io/name'] === 'echo')
+    expect(echo).toHaveLength(2)
+    const live = await start({ kubectl: sim.programOn('phone-a', 'kubectl') })
     try {
       const c = (await connect(live, await tokenOf(live))) as Client
       c.send({ t: 'cluster', on: true })
       expect(await c.until(m => m.t === 'cluster-status', 'status')).toEqual({ t: 'cluster-status', live: true })
-      await c.until(() => c.messages.filter(m => m.t === 'cluster').length === 3, 'a node and two pods')
+      await c.until(() => c.messages.filter(m => m.t === 'cluster').length === objects.length, 'every node and pod')
       const events = c.messages.filter(m => m.t === 'cluster').map(m => m.event)
       expect(events).toContainEqual({ type: 'ADDED', kind: 'Node', name: 'phone-a', ready: true, controlPlane: true })
-      expect(events).toContainEqual({ type: 'ADDED', kind: 'Pod', namespace: 'default', name: 'echo-5f7b8c9d4-lvq4a', node: 'phone-a', app: 'echo', phase: 'Running', ready: true, deleting: false })
+      for (const pod of echo) {
+        expect(events).toContainEqual({ type: 'ADDED', kind: 'Pod', namespace: 'default', name: pod.metadata.name, node: 'phone-a', app: 'echo', phase: 'Running', ready: true, deleting: false })
+      }
       // A window that subscribes later gets the current picture at once.
       const late = (await connect(live, await tokenOf(live))) as Client
       late.send({ t: 'cluster', on: true })
-      await late.until(() => late.messages.filter(m => m.t === 'cluster').length === 3, 'the snapshot')
+      await late.until(() => late.messages.filter(m => m.t === 'cluster').length === objects.length, 'the snapshot')
       c.socket.close()
       late.socket.close()
     }
     finally {
       await live.close()
+      sim.cleanup()
     }
   })
 

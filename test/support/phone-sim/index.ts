@@ -86,6 +86,8 @@ export interface Sim {
   setup(host: string, ...steps: SetupStep[]): void
   /** lets simulated time pass */
   wait(seconds: number): void
+  /** an executable that runs one of a machine's programs from outside a run, in that machine's environment (e.g. the dev server's kubectl) */
+  programOn(host: string, program: string): string
   calls(cmd?: string, host?: string): Call[]
   argvs(cmd: string, host?: string): string[]
   resetCalls(): void
@@ -359,6 +361,13 @@ sleep 10`), step)
     },
     wait(seconds) {
       sim.sh('laptop', `sleep ${seconds}`)
+    },
+    programOn(host, program) {
+      const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
+      const env = Object.entries(hostEnv(dir, host)).map(([name, value]) => `${name}=${quote(value)}`).join(' ')
+      const file = join(dir, `${program}-on-${host}`)
+      writeFileSync(file, `#!/bin/sh\nexec env -i ${env} ${quote(join(hostDir(dir, host), 'bin', program))} "$@"\n`, { mode: 0o755 })
+      return file
     },
     calls(cmd, host) {
       const all = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call)
