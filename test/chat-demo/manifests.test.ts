@@ -229,7 +229,7 @@ describe('the chat container matches the app', () => {
 
     // The manifest's environment, but embedded SQLite and a free port: ask the real server.
     const { RQLITE_URL: _rqlite, COMMANDS_FILE: _file, ...env } = chatEnv()
-    const config = loadConfig({ ...env, PORT: '0', SQLITE_PATH: ':memory:' })
+    const config = loadConfig({ ...env, PORT: '0', AUDIENCE_PORT: '0', SQLITE_PATH: ':memory:' })
     const chat = await start(config, createLogger('json', {}, () => {}))
     try {
       await chat.storeReady

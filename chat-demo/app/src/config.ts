@@ -5,7 +5,13 @@ import { z } from 'zod'
 export type LogFormat = 'text' | 'json'
 
 export interface Config {
+  /** The speaker's listener (the tailnet, all interfaces of the phone). */
   port: number
+  /** The audience's listener: what `tailscale funnel` publishes. Bound to audienceHost only. */
+  audiencePort: number
+  audienceHost: string
+  /** The hosted deck's origin (https://host), allowed by CORS to read /api/slide and /api/events. */
+  deckOrigin: string | undefined
   podName: string
   nodeName: string
   /** rqlite's HTTP address; when unset the embedded SQLite store is used. */
@@ -23,6 +29,7 @@ export interface Config {
 }
 
 export const DEFAULT_PORT = 8080
+export const DEFAULT_AUDIENCE_PORT = 8090
 export const DEFAULT_SQLITE_PATH = fileURLToPath(new URL('../data/chat.db', import.meta.url))
 
 /** A configuration error names the environment variable so the operator knows what to fix. */
@@ -49,6 +56,18 @@ const httpUrl = z
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }))
   .transform((url) => url.replace(/\/+$/, ''))
 
+const origin = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an origin like https://example.github.io' }))
+  .refine((url) => new URL(url).origin === url.replace(/\/$/, ''), 'must be an origin (scheme and host, no path)')
+  .transform((url) => new URL(url).origin)
+
+const host = z
+  .string()
+  .trim()
+  .regex(/^(127\.0\.0\.1|::1|localhost|0\.0\.0\.0|::|[\d.]+|[\da-f:]+)$/i, 'must be an IP address such as 127.0.0.1')
+
 const name = z
   .string()
   .trim()
@@ -57,6 +76,9 @@ const name = z
 /** One entry per environment variable: its schema and default (applied when unset or empty). */
 const variables = {
   PORT: { schema: integer(0, 65535), fallback: String(DEFAULT_PORT) },
+  AUDIENCE_PORT: { schema: integer(0, 65535), fallback: String(DEFAULT_AUDIENCE_PORT) },
+  AUDIENCE_HOST: { schema: host, fallback: '127.0.0.1' },
+  DECK_ORIGIN: { schema: origin.optional(), fallback: undefined },
   POD_NAME: { schema: name, fallback: 'local' },
   NODE_NAME: { schema: name, fallback: 'local' },
   RQLITE_URL: { schema: httpUrl.optional(), fallback: undefined },
@@ -89,6 +111,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const p = parsed as Parsed
   return {
     port: p.PORT,
+    audiencePort: p.AUDIENCE_PORT,
+    audienceHost: p.AUDIENCE_HOST,
+    deckOrigin: p.DECK_ORIGIN,
     podName: p.POD_NAME,
     nodeName: p.NODE_NAME,
     rqliteUrl: p.RQLITE_URL,

@@ -8,6 +8,11 @@ import { z } from 'zod'
 import { BusyError } from './chat.ts'
 import type { Chat } from './chat.ts'
 import type { Config } from './config.ts'
+import { deckCors } from './cors.ts'
+import type { Role } from './role.ts'
+import { createFail } from './routes/fail.ts'
+import { slideRoutes } from './routes/slide.ts'
+import type { SlideState } from './slide.ts'
 import type { Logger } from './log.ts'
 import type { Hub } from './sse.ts'
 import { StoreError } from './store/index.ts'
@@ -19,7 +24,10 @@ export interface Asset {
 }
 
 export interface RouteDeps {
+  /** The listener's role: every request on this app has it. */
+  role: Role
   config: Config
+  slide: SlideState
   chat: Chat
   store: Store
   hub: Hub
@@ -66,7 +74,7 @@ export function createRoutes(deps: RouteDeps): Hono {
     log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) })
   })
 
-  const fail = (c: Context, status: 400 | 404 | 413 | 429 | 500 | 503, error: string) => c.json({ error, ...who }, status)
+  const fail = createFail(who)
 
   app.onError((error, c) => {
     if (error instanceof StoreError) return fail(c, 503, `store unavailable: ${error.message}`)
@@ -108,6 +116,12 @@ export function createRoutes(deps: RouteDeps): Hono {
       maxMessageLength: config.maxMessageLength,
     }),
   )
+
+  // --- the speaker's slide (the deck's reading view follows it) ---
+  const cors = deckCors(config.deckOrigin)
+  app.use('/api/slide', cors)
+  app.use('/api/events', cors)
+  app.route('/api/slide', slideRoutes({ role: deps.role, slide: deps.slide, fail }))
 
   // --- messages ---
   app.get('/api/messages', async (c) => {
@@ -167,6 +181,8 @@ export function createRoutes(deps: RouteDeps): Hono {
       await new Promise<void>((resolve) => {
         stream.onAbort(resolve)
         void stream.writeSSE({ event: 'hello', data: JSON.stringify({ ...who, version }), retry: 2000 }).catch(resolve)
+        const current = deps.slide.get()
+        if (current !== null) void stream.writeSSE({ event: 'slide', data: JSON.stringify({ slide: current }) }).catch(resolve)
         unsubscribe = hub.subscribe({ send: (event, data, id) => stream.writeSSE({ event, data, id }), close: resolve })
         // A comment line now and then keeps proxies from closing a quiet connection.
         keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(resolve), 15_000)
