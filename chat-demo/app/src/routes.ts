@@ -1,16 +1,14 @@
 // HTTP boundary: the API and the page. Errors from inside become status codes here:
 // 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
 import { Hono } from 'hono'
-import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { streamSSE } from 'hono/streaming'
-import { z } from 'zod'
-import { BusyError } from './chat.ts'
 import type { Chat } from './chat.ts'
 import type { Config } from './config.ts'
 import { deckCors } from './cors.ts'
 import type { Role } from './role.ts'
+import { sameOrigin } from './origin.ts'
 import { createFail } from './routes/fail.ts'
+import { messageRoutes } from './routes/messages.ts'
 import { slideRoutes } from './routes/slide.ts'
 import type { SlideState } from './slide.ts'
 import type { Logger } from './log.ts'
@@ -50,13 +48,6 @@ const CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ')
-
-const postBody = z.object({ text: z.string() })
-
-const pageQuery = z.object({
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-})
 
 export function createRoutes(deps: RouteDeps): Hono {
   const { config, chat, store, hub, log, version } = deps
@@ -117,6 +108,12 @@ export function createRoutes(deps: RouteDeps): Hono {
     }),
   )
 
+  // Writes come from the page itself or from clients without Origin (curl), never from another site.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !sameOrigin(c)) return fail(c, 403, `writes from another origin (${c.req.header('origin')?.slice(0, 100)}) are refused`)
+    await next()
+  })
+
   // --- the speaker's slide (the deck's reading view follows it) ---
   const cors = deckCors(config.deckOrigin)
   app.use('/api/slide', cors)
@@ -124,54 +121,7 @@ export function createRoutes(deps: RouteDeps): Hono {
   app.route('/api/slide', slideRoutes({ role: deps.role, slide: deps.slide, fail }))
 
   // --- messages ---
-  app.get('/api/messages', async (c) => {
-    const query = pageQuery.safeParse(c.req.query())
-    if (!query.success) return fail(c, 400, 'use ?before=ID (a positive whole number) and ?limit=N (1-200)')
-    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
-    const messages = await store.list(query.data)
-    const last = messages.at(-1)
-    return c.json({ messages, nextBefore: messages.length === query.data.limit && last ? last.id : null, ...who })
-  })
-
-  // JSON escapes can make a message up to 6 bytes per character; anything bigger is refused unread.
-  const maxBodyBytes = config.maxMessageLength * 6 + 1024
-  const limit = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => fail(c, 413, `request body larger than ${maxBodyBytes} bytes`) })
-
-  const post = async (c: Context) => {
-    let body: unknown
-    try {
-      body = JSON.parse(await c.req.text())
-    } catch {
-      return fail(c, 400, 'body must be JSON like {"text": "hello"}')
-    }
-    const parsed = postBody.safeParse(body)
-    if (!parsed.success) return fail(c, 400, 'body must be JSON like {"text": "hello"}')
-    const { text } = parsed.data
-    if (text.trim() === '') return fail(c, 400, 'message is empty')
-    if (text.includes('\0') || !text.isWellFormed()) return fail(c, 400, 'message contains a NUL character or broken Unicode')
-    const length = [...text].length
-    if (length > config.maxMessageLength) {
-      return fail(c, 413, `message has ${length} characters; at most ${config.maxMessageLength} are allowed`)
-    }
-    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
-    let result
-    try {
-      result = await chat.post(text)
-    } catch (error) {
-      if (error instanceof BusyError) {
-        c.header('Retry-After', '5')
-        return fail(c, 429, error.message)
-      }
-      throw error
-    }
-    if (result.kind === 'clear') return c.json({ clear: true, note: 'Only your screen is cleared; the messages stay stored.', ...who })
-    // ?wait=1: answer when the command has finished (handy with curl); the default answers at once.
-    const wait = ['1', 'true'].includes(c.req.query('wait') ?? '')
-    const message = wait ? await result.done : result.message
-    return c.json({ message, ...who }, 201)
-  }
-  app.post('/api/messages', limit, post)
-  app.post('/api/message', limit, post) // the name the talk's first scripts used
+  app.route('/api', messageRoutes({ role: deps.role, config, chat, store, fail, who, storeStarted: deps.storeStarted }))
 
   // --- live updates ---
   app.get('/api/events', (c) =>
