@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Server } from 'node:http'
+import { createAudienceState } from './audience.ts'
 import { createChat } from './chat.ts'
 import type { Chat } from './chat.ts'
 import { noCommandsFile, watchCommandsFile } from './commands/file.ts'
@@ -68,9 +69,10 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   const hub = createHub()
   const llm = createLlmClient({ url: config.llmUrl, model: config.llmModel, timeoutMs: config.commandTimeoutMs })
   const limiter = createLimiter(config.maxConcurrentCommands)
-  const chat = createChat({ config, store, commands, llm, hub, log, limiter, version: VERSION })
+  const audienceState = createAudienceState((posting) => hub.publish('audience', { posting }))
+  const chat = createChat({ config, store, commands, llm, hub, log, limiter, audience: audienceState, version: VERSION })
   const slide = createSlideState((current) => hub.publish('slide', { slide: current }))
-  const shared = { config, chat, store, hub, slide, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() }
+  const shared = { config, chat, store, hub, slide, audience: audienceState, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() }
   // Two listeners, two roles: the role of a request is the listener it came in on, never a header.
   const speaker = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'speaker' }).fetch }) as Server
   const audience = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'audience' }).fetch }) as Server

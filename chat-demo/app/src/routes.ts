@@ -3,11 +3,13 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { Chat } from './chat.ts'
+import type { AudienceState } from './audience.ts'
 import type { Config } from './config.ts'
 import { deckCors } from './cors.ts'
 import type { Role } from './role.ts'
 import { sameOrigin } from './origin.ts'
 import { createFail } from './routes/fail.ts'
+import { audienceRoutes } from './routes/audience.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { slideRoutes } from './routes/slide.ts'
 import type { SlideState } from './slide.ts'
@@ -26,6 +28,7 @@ export interface RouteDeps {
   role: Role
   config: Config
   slide: SlideState
+  audience: AudienceState
   chat: Chat
   store: Store
   hub: Hub
@@ -103,7 +106,8 @@ export function createRoutes(deps: RouteDeps): Hono {
       store: store.kind,
       llmUrl: config.llmUrl,
       llmModel: config.llmModel,
-      commands: chat.commandNames(),
+      role: deps.role,
+      commands: chat.commandNames(deps.role),
       maxMessageLength: config.maxMessageLength,
     }),
   )
@@ -122,6 +126,7 @@ export function createRoutes(deps: RouteDeps): Hono {
 
   // --- messages ---
   app.route('/api', messageRoutes({ role: deps.role, config, chat, store, fail, who, storeStarted: deps.storeStarted }))
+  app.route('/api/audience', audienceRoutes({ role: deps.role, audience: deps.audience, fail }))
 
   // --- live updates ---
   app.get('/api/events', (c) =>

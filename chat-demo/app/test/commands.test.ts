@@ -55,7 +55,7 @@ describe('parsing the commands file', () => {
     )
     expect(warnings).toEqual([])
     expect([...commands.keys()]).toEqual(['greet', 'date', 'sum', 'whoami'])
-    expect(commands.get('greet')).toEqual({ name: 'greet', command: 'printf "Hello, %s!\\n" "$ARG"', description: 'says hello', line: 5 })
+    expect(commands.get('greet')).toEqual({ name: 'greet', command: 'printf "Hello, %s!\\n" "$ARG"', description: 'says hello', speakerOnly: false, line: 5 })
     expect(commands.get('date')).toMatchObject({ command: 'date -u', description: undefined })
     expect(commands.get('sum')?.command).toBe('echo $((1+2)) = three')
     expect(commands.get('whoami')).toMatchObject({ command: 'echo "$POD_NAME"', description: 'replaces the built-in' })

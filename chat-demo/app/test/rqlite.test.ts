@@ -58,8 +58,8 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     await store.init()
     await store.ping()
     const tricky = `it's "quoted"; DROP TABLE messages; -- ${pod}`
-    const a = await store.insert(message(tricky, pod))
-    const b = await store.insert({ ...message('/date', pod), command: 'date', status: 'running' })
+    const a = (await store.insert(message(tricky, pod))).message
+    const b = (await store.insert({ ...message('/date', pod), command: 'date', status: 'running' })).message
     expect(b.id).toBeGreaterThan(a.id)
     const page = await store.list({ limit: 2 })
     expect(page.map((m) => m.id)).toEqual([b.id, a.id])
@@ -69,7 +69,7 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     await store.finish(b.id, { status: 'ok', output: 'Mon Nov 23', finishedAt: '2026-11-23T10:00:00.000Z' })
     expect((await store.list({ limit: 1 }))[0]).toMatchObject({ id: b.id, status: 'ok', output: 'Mon Nov 23', finishedAt: '2026-11-23T10:00:00.000Z' })
 
-    const c = await store.insert({ ...message('/hang', pod), command: 'hang', status: 'running' })
+    const c = (await store.insert({ ...message('/hang', pod), command: 'hang', status: 'running' })).message
     expect(await store.interruptRunning(pod, { status: 'error', output: 'restarted', finishedAt: c.createdAt })).toBe(1)
     expect((await store.list({ limit: 1 }))[0]).toMatchObject({ id: c.id, status: 'error', output: 'restarted' })
     expect(await store.interruptRunning(pod, { status: 'error', output: 'again', finishedAt: c.createdAt })).toBe(0)
@@ -83,7 +83,7 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     await store.insert(message(text, pod))
     const statements = double?.statements ?? []
     const insert = statements.find((s) => s.includes(text))
-    expect(insert?.[0]).toMatch(/^INSERT INTO messages \(.*\) VALUES \(\?, \?, \?, \?, \?, \?, \?, \?\)$/)
+    expect(insert?.[0]).toMatch(/^INSERT INTO messages \(.*\) VALUES \(\?, \?, \?, \?, \?, \?, \?, \?, \?\) ON CONFLICT \(client_key\) DO NOTHING$/)
     expect(statements.every((s) => !String(s[0]).includes('Robert'))).toBe(true)
   })
 
@@ -220,8 +220,8 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     double = await startRqliteDouble()
     const store = createRqliteStore(double.url)
     await store.init()
-    const left = await store.insert({ ...message('/slow', 'chat-test-pod'), command: 'slow', status: 'running' })
-    const other = await store.insert({ ...message('/slow', 'another-pod'), command: 'slow', status: 'running' })
+    const left = (await store.insert({ ...message('/slow', 'chat-test-pod'), command: 'slow', status: 'running' })).message
+    const other = (await store.insert({ ...message('/slow', 'another-pod'), command: 'slow', status: 'running' })).message
     chat = await startTestChat({ RQLITE_URL: double.url })
     await chat.storeReady
     const all = await chat.all()

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
-import { BusyError } from '../chat.ts'
+import { BusyError, ForbiddenError } from '../chat.ts'
 import type { Chat } from '../chat.ts'
 import type { Config } from '../config.ts'
 import type { Role } from '../role.ts'
@@ -58,8 +58,9 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
     if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
     let result
     try {
-      result = await chat.post(text)
+      result = await chat.post(text, { role: deps.role, sender: deps.role })
     } catch (error) {
+      if (error instanceof ForbiddenError) return fail(c, 403, error.message)
       if (error instanceof BusyError) {
         c.header('Retry-After', '5')
         return fail(c, 429, error.message)
@@ -72,6 +73,14 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
     const message = wait ? await result.done : result.message
     return c.json({ message, ...who }, 201)
   }
+  app.post('/messages/:id{[0-9]{1,15}}/hide', async (c) => {
+    if (deps.role !== 'speaker') return fail(c, 403, 'only the speaker hides messages (from the tailnet)')
+    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
+    const id = Number(c.req.param('id'))
+    if (!(await chat.hide(id))) return fail(c, 404, `there is no message ${id}`)
+    return c.json({ hidden: id, ...who })
+  })
+
   app.post('/messages', limit, post)
   app.post('/message', limit, post) // the name the talk's first scripts used
   return app

@@ -19,6 +19,12 @@ export interface Message {
 
 export type NewMessage = Omit<Message, 'id'>
 
+export interface Inserted {
+  message: Message
+  /** false: the key was seen before, message is the first copy. */
+  created: boolean
+}
+
 export interface CommandResult {
   status: Exclude<CommandStatus, 'running'>
   output: string
@@ -37,8 +43,13 @@ export interface Store {
   readonly location: string
   /** Creates the schema (idempotent). Throws StoreError when the store does not answer. */
   init(): Promise<void>
-  /** Commits one message and returns it with its id. */
-  insert(message: NewMessage): Promise<Message>
+  /**
+   * Commits one message and returns it with its id. With a key (the client's idempotency key) a
+   * message stored before under the same key is returned instead, with created: false.
+   */
+  insert(message: NewMessage, key?: string): Promise<Inserted>
+  /** Hides a message from every page of history; false when there is no such message. */
+  hide(id: number): Promise<boolean>
   /** Records a command's outcome on its message. */
   finish(id: number, result: CommandResult): Promise<void>
   /** Newest first. */
