@@ -96,7 +96,7 @@ export function createChat(deps: ChatDeps): Chat {
 
   const insert = async (message: NewMessage, key?: string) => {
     const { message: stored, created } = await store.insert(message, key)
-    if (created) hub.publish('message', stored, String(stored.id))
+    if (created) hub.publish('message', stored)
     return stored
   }
 
@@ -209,7 +209,7 @@ export function createChat(deps: ChatDeps): Chat {
     })
     await save(message.id, result)
     const finished: Message = { ...message, ...result }
-    hub.publish('update', finished, String(finished.id))
+    hub.publish('update', finished)
     return finished
   }
 

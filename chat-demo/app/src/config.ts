@@ -25,6 +25,10 @@ export interface Config {
   maxMessageLength: number
   maxOutputBytes: number
   maxConcurrentCommands: number
+  /** Live streams at once on the audience's listener. */
+  maxEventStreams: number
+  /** Unread bytes a live-stream client may have queued before it is dropped. */
+  maxStreamBufferBytes: number
   logFormat: LogFormat
 }
 
@@ -90,6 +94,8 @@ const variables = {
   MAX_MESSAGE_LENGTH: { schema: integer(1, 100_000), fallback: '2000' },
   MAX_OUTPUT_BYTES: { schema: integer(1024, 10_000_000), fallback: '65536' },
   MAX_CONCURRENT_COMMANDS: { schema: integer(1, 64), fallback: '4' },
+  MAX_EVENT_STREAMS: { schema: integer(1, 100_000), fallback: '2000' },
+  MAX_STREAM_BUFFER_BYTES: { schema: integer(4096, 64 * 1024 * 1024), fallback: String(256 * 1024) },
   LOG_FORMAT: { schema: z.enum(['text', 'json'], { error: 'must be "text" or "json"' }), fallback: 'text' },
 } as const
 
@@ -125,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxMessageLength: p.MAX_MESSAGE_LENGTH,
     maxOutputBytes: p.MAX_OUTPUT_BYTES,
     maxConcurrentCommands: p.MAX_CONCURRENT_COMMANDS,
+    maxEventStreams: p.MAX_EVENT_STREAMS,
+    maxStreamBufferBytes: p.MAX_STREAM_BUFFER_BYTES,
     logFormat: p.LOG_FORMAT,
   }
 }

@@ -66,7 +66,11 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
     }
   }
 
-  const hub = createHub()
+  const hub = createHub({
+    maxAudienceClients: config.maxEventStreams,
+    bufferBytes: config.maxStreamBufferBytes,
+    onDrop: (role) => log.warn('dropped a live-stream client that does not read', { role, limitBytes: config.maxStreamBufferBytes }),
+  })
   const llm = createLlmClient({ url: config.llmUrl, model: config.llmModel, timeoutMs: config.commandTimeoutMs })
   const limiter = createLimiter(config.maxConcurrentCommands)
   const audienceState = createAudienceState((posting) => hub.publish('audience', { posting }))

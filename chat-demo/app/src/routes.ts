@@ -1,7 +1,6 @@
 // HTTP boundary: the API and the page. Errors from inside become status codes here:
 // 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
 import { Hono } from 'hono'
-import { streamSSE } from 'hono/streaming'
 import type { Chat } from './chat.ts'
 import type { AudienceState } from './audience.ts'
 import type { Config } from './config.ts'
@@ -10,6 +9,7 @@ import type { Role } from './role.ts'
 import { sameOrigin } from './origin.ts'
 import { createFail } from './routes/fail.ts'
 import { audienceRoutes } from './routes/audience.ts'
+import { eventRoutes } from './routes/events.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { slideRoutes } from './routes/slide.ts'
 import type { SlideState } from './slide.ts'
@@ -129,23 +129,14 @@ export function createRoutes(deps: RouteDeps): Hono {
   app.route('/api/audience', audienceRoutes({ role: deps.role, audience: deps.audience, fail }))
 
   // --- live updates ---
-  app.get('/api/events', (c) =>
-    streamSSE(c, async (stream) => {
-      let unsubscribe = () => {}
-      let keepAlive: NodeJS.Timeout | undefined
-      await new Promise<void>((resolve) => {
-        stream.onAbort(resolve)
-        void stream.writeSSE({ event: 'hello', data: JSON.stringify({ ...who, version }), retry: 2000 }).catch(resolve)
-        const current = deps.slide.get()
-        if (current !== null) void stream.writeSSE({ event: 'slide', data: JSON.stringify({ slide: current }) }).catch(resolve)
-        unsubscribe = hub.subscribe({ send: (event, data, id) => stream.writeSSE({ event, data, id }), close: resolve })
-        // A comment line now and then keeps proxies from closing a quiet connection.
-        keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(resolve), 15_000)
-      })
-      clearInterval(keepAlive)
-      unsubscribe()
-    }),
-  )
+  const greeting = () => {
+    const first: { event: string; data: unknown }[] = [{ event: 'hello', data: { ...who, version, role: deps.role } }]
+    const slide = deps.slide.get()
+    if (slide !== null) first.push({ event: 'slide', data: { slide } })
+    first.push({ event: 'audience', data: { posting: deps.audience.posting } })
+    return first
+  }
+  app.route('/api/events', eventRoutes({ role: deps.role, hub, fail, greeting }))
 
   return app
 }

@@ -175,7 +175,7 @@ describe('live updates', () => {
       }
       const { body } = await chat.post('everyone sees this')
       for (const client of [a, b]) {
-        const event = await client.waitFor((e) => e.event === 'message' && e.id === String(body.message.id))
+        const event = await client.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === body.message.id)
         expect(JSON.parse(event.data)).toEqual(body.message)
       }
     } finally {

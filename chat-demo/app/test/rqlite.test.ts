@@ -198,7 +198,7 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
       const { body } = await chat.post(`/gated ${gate}`)
       double.failNext(2) // the first two attempts to save the result get a 503
       await writeFile(gate, '')
-      await events.waitFor((e) => e.event === 'update' && e.id === String(body.message.id))
+      await events.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === body.message.id)
       const saved = (await chat.all()).find((m) => m.id === body.message.id)
       expect(saved).toMatchObject({ status: 'ok', output: 'through\n' })
     } finally {
