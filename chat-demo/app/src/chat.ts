@@ -2,8 +2,8 @@
 // every new or finished message to the connected browsers.
 import { basename } from 'node:path'
 import type { CommandsSource, FileCommand } from './commands/file.ts'
+import type { CommandQueue } from './commands/queue.ts'
 import { runShellCommand } from './commands/runner.ts'
-import type { Limiter } from './commands/runner.ts'
 import type { Config } from './config.ts'
 import type { LlmClient } from './llm.ts'
 import type { Logger } from './log.ts'
@@ -19,7 +19,7 @@ export interface ChatDeps {
   llm: LlmClient
   hub: Hub
   log: Logger
-  limiter: Limiter
+  queue: CommandQueue
   audience: AudienceState
   version: string
 }
@@ -34,13 +34,20 @@ export interface Poster {
 }
 
 export type PostResult =
-  | { kind: 'message'; message: Message; /** resolves with the message once its command has finished */ done: Promise<Message> }
+  | {
+      kind: 'message'
+      message: Message
+      /** resolves with the message once its command has finished */
+      done: Promise<Message>
+      /** > 0: the command waits in the queue at this place */
+      queuePosition?: number
+    }
   | { kind: 'clear' }
 
-/** All command slots are taken: the request is refused (429) and nothing is stored. */
+/** No place for the command (the sender has one already, or the queue is full): 429, nothing stored. */
 export class BusyError extends Error {
-  constructor(max: number) {
-    super(`${max} commands are running already; try again in a moment`)
+  constructor(message: string) {
+    super(message)
     this.name = 'BusyError'
   }
 }
@@ -89,16 +96,18 @@ export interface Chat {
 }
 
 export function createChat(deps: ChatDeps): Chat {
-  const { config, store, commands, llm, hub, log, limiter, audience } = deps
-  const jobs = new Set<Promise<unknown>>()
+  const { config, store, commands, llm, hub, log, queue, audience } = deps
+  /** Commands of this process that wait or run, by message id. */
+  const jobs = new Map<number, Promise<Message>>()
   const stopping = new AbortController()
   const now = () => new Date().toISOString()
 
-  const insert = async (message: NewMessage, key?: string) => {
-    const { message: stored, created } = await store.insert(message, key)
-    if (created) hub.publish('message', stored)
-    return stored
+  const insertOnce = async (message: NewMessage, key?: string) => {
+    const inserted = await store.insert(message, key)
+    if (inserted.created) hub.publish('message', inserted.message)
+    return inserted
   }
+  const insert = async (message: NewMessage, key?: string) => (await insertOnce(message, key)).message
 
   /** A command answered at once (help, whoami, unknown): one row, complete when written. */
   const answerNow = async (text: string, command: string, output: string, status: CommandResult['status'] = 'ok', key?: string): Promise<PostResult> => {
@@ -182,7 +191,10 @@ export function createChat(deps: ChatDeps): Chat {
     let status: CommandResult['status']
     let output: string
     let exit: number | null | undefined
-    if (file) {
+    if (stopping.signal.aborted) {
+      status = 'error'
+      output = '[stopped: the server is shutting down]'
+    } else if (file) {
       const outcome = await runShellCommand({
         command: file.command,
         // The user's text only ever travels as data: in ARG, never inside the command string.
@@ -238,19 +250,33 @@ export function createChat(deps: ChatDeps): Chat {
       }
       if (!file && arg.trim() === '') return answerNow(text, name, `Usage: ${BUILTINS.llm?.usage} — ${BUILTINS.llm?.description}.`, 'error', key)
 
-      const release = limiter.tryAcquire()
-      if (!release) throw new BusyError(limiter.max)
-      let message: Message
+      const place = queue.reserve(poster.sender, role === 'speaker')
+      if ('refused' in place) {
+        throw new BusyError(
+          place.refused === 'sender'
+            ? 'your command is still running or waiting; send the next one when it has finished'
+            : `${queue.max} commands are running already and the queue is full (${queue.maxQueued} waiting); try again in a moment`,
+        )
+      }
+      let inserted
       try {
-        message = await insert({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: name, status: 'running', output: null, finishedAt: null }, key)
+        inserted = await insertOnce({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: name, status: 'running', output: null, finishedAt: null }, key)
       } catch (error) {
-        release()
+        place.cancel()
         throw error
       }
-      const done = execute(message, file, arg).finally(release)
-      jobs.add(done)
-      void done.finally(() => jobs.delete(done)).catch(() => {})
-      return { kind: 'message', message, done }
+      const { message } = inserted
+      // A retry of a post this process stored and knows: the same message, the same outcome.
+      const known = jobs.get(message.id)
+      if (!inserted.created && (known || message.status !== 'running')) {
+        place.cancel()
+        return { kind: 'message', message, done: known ?? Promise.resolve(message) }
+      }
+      // New, or stored by an earlier try whose answer got lost (a late commit): run it now, once.
+      const done = place.attach(message.id).then((release) => execute(message, file, arg).finally(release))
+      jobs.set(message.id, done)
+      void done.finally(() => jobs.delete(message.id)).catch(() => {})
+      return { kind: 'message', message, done, queuePosition: place.position }
     },
     commandNames,
     hide,
@@ -264,7 +290,8 @@ export function createChat(deps: ChatDeps): Chat {
     },
     async shutdown() {
       stopping.abort()
-      await Promise.allSettled([...jobs])
+      queue.flush()
+      await Promise.allSettled([...jobs.values()])
     },
   }
 }

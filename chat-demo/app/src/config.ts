@@ -25,6 +25,14 @@ export interface Config {
   maxMessageLength: number
   maxOutputBytes: number
   maxConcurrentCommands: number
+  /** Commands waiting for a slot; one more gets 429. */
+  maxQueuedCommands: number
+  /** The audience's limits: per sender (browser id), per address, and new ids per address. */
+  messageBurst: number
+  messagesPerMinute: number
+  addressMessagesPerMinute: number
+  newSenderBurst: number
+  newSendersPerMinute: number
   /** Live streams at once on the audience's listener. */
   maxEventStreams: number
   /** Unread bytes a live-stream client may have queued before it is dropped. */
@@ -94,6 +102,12 @@ const variables = {
   MAX_MESSAGE_LENGTH: { schema: integer(1, 100_000), fallback: '2000' },
   MAX_OUTPUT_BYTES: { schema: integer(1024, 10_000_000), fallback: '65536' },
   MAX_CONCURRENT_COMMANDS: { schema: integer(1, 64), fallback: '4' },
+  MAX_QUEUED_COMMANDS: { schema: integer(0, 1000), fallback: '50' },
+  MESSAGE_BURST: { schema: integer(1, 10_000), fallback: '8' },
+  MESSAGES_PER_MINUTE: { schema: integer(1, 100_000), fallback: '30' },
+  ADDRESS_MESSAGES_PER_MINUTE: { schema: integer(1, 1_000_000), fallback: '1200' },
+  NEW_SENDER_BURST: { schema: integer(1, 100_000), fallback: '300' },
+  NEW_SENDERS_PER_MINUTE: { schema: integer(1, 100_000), fallback: '60' },
   MAX_EVENT_STREAMS: { schema: integer(1, 100_000), fallback: '2000' },
   MAX_STREAM_BUFFER_BYTES: { schema: integer(4096, 64 * 1024 * 1024), fallback: String(256 * 1024) },
   LOG_FORMAT: { schema: z.enum(['text', 'json'], { error: 'must be "text" or "json"' }), fallback: 'text' },
@@ -131,6 +145,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxMessageLength: p.MAX_MESSAGE_LENGTH,
     maxOutputBytes: p.MAX_OUTPUT_BYTES,
     maxConcurrentCommands: p.MAX_CONCURRENT_COMMANDS,
+    maxQueuedCommands: p.MAX_QUEUED_COMMANDS,
+    messageBurst: p.MESSAGE_BURST,
+    messagesPerMinute: p.MESSAGES_PER_MINUTE,
+    addressMessagesPerMinute: p.ADDRESS_MESSAGES_PER_MINUTE,
+    newSenderBurst: p.NEW_SENDER_BURST,
+    newSendersPerMinute: p.NEW_SENDERS_PER_MINUTE,
     maxEventStreams: p.MAX_EVENT_STREAMS,
     maxStreamBufferBytes: p.MAX_STREAM_BUFFER_BYTES,
     logFormat: p.LOG_FORMAT,

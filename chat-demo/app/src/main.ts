@@ -9,7 +9,7 @@ import { createChat } from './chat.ts'
 import type { Chat } from './chat.ts'
 import { noCommandsFile, watchCommandsFile } from './commands/file.ts'
 import type { CommandsSource } from './commands/file.ts'
-import { createLimiter } from './commands/runner.ts'
+import { createCommandQueue } from './commands/queue.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import type { Config } from './config.ts'
 import { createLlmClient } from './llm.ts'
@@ -19,6 +19,7 @@ import { createRoutes } from './routes.ts'
 import type { Asset } from './routes.ts'
 import { createHub } from './sse.ts'
 import type { Hub } from './sse.ts'
+import { createCrowd } from './crowd.ts'
 import { createSlideState } from './slide.ts'
 import type { SlideState } from './slide.ts'
 import { createStore } from './store/index.ts'
@@ -72,11 +73,12 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
     onDrop: (role) => log.warn('dropped a live-stream client that does not read', { role, limitBytes: config.maxStreamBufferBytes }),
   })
   const llm = createLlmClient({ url: config.llmUrl, model: config.llmModel, timeoutMs: config.commandTimeoutMs })
-  const limiter = createLimiter(config.maxConcurrentCommands)
+  const queue = createCommandQueue(config.maxConcurrentCommands, config.maxQueuedCommands, (waiting) => hub.publish('queue', { waiting }))
   const audienceState = createAudienceState((posting) => hub.publish('audience', { posting }))
-  const chat = createChat({ config, store, commands, llm, hub, log, limiter, audience: audienceState, version: VERSION })
+  const chat = createChat({ config, store, commands, llm, hub, log, queue, audience: audienceState, version: VERSION })
+  const crowd = createCrowd(config)
   const slide = createSlideState((current) => hub.publish('slide', { slide: current }))
-  const shared = { config, chat, store, hub, slide, audience: audienceState, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() }
+  const shared = { config, chat, store, hub, slide, audience: audienceState, queue, crowd, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() }
   // Two listeners, two roles: the role of a request is the listener it came in on, never a header.
   const speaker = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'speaker' }).fetch }) as Server
   const audience = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'audience' }).fetch }) as Server

@@ -3,6 +3,8 @@
 import { Hono } from 'hono'
 import type { Chat } from './chat.ts'
 import type { AudienceState } from './audience.ts'
+import type { CommandQueue } from './commands/queue.ts'
+import type { Crowd } from './crowd.ts'
 import type { Config } from './config.ts'
 import { deckCors } from './cors.ts'
 import type { Role } from './role.ts'
@@ -29,6 +31,8 @@ export interface RouteDeps {
   config: Config
   slide: SlideState
   audience: AudienceState
+  queue: CommandQueue
+  crowd: Crowd
   chat: Chat
   store: Store
   hub: Hub
@@ -76,6 +80,9 @@ export function createRoutes(deps: RouteDeps): Hono {
     return fail(c, 500, 'internal error')
   })
   app.notFound((c) => fail(c, 404, `no such route: ${c.req.method} ${c.req.path}`))
+
+  // Browsers get their sender id with the page (and on any later read, after a restart).
+  app.on('GET', ['/', '/api/*'], deps.crowd.issueIds(deps.role))
 
   // --- the page ---
   for (const [path, asset] of deps.assets) {
@@ -125,7 +132,7 @@ export function createRoutes(deps: RouteDeps): Hono {
   app.route('/api/slide', slideRoutes({ role: deps.role, slide: deps.slide, fail }))
 
   // --- messages ---
-  app.route('/api', messageRoutes({ role: deps.role, config, chat, store, fail, who, storeStarted: deps.storeStarted }))
+  app.route('/api', messageRoutes({ role: deps.role, config, chat, store, crowd: deps.crowd, fail, who, storeStarted: deps.storeStarted }))
   app.route('/api/audience', audienceRoutes({ role: deps.role, audience: deps.audience, fail }))
 
   // --- live updates ---
@@ -134,6 +141,7 @@ export function createRoutes(deps: RouteDeps): Hono {
     const slide = deps.slide.get()
     if (slide !== null) first.push({ event: 'slide', data: { slide } })
     first.push({ event: 'audience', data: { posting: deps.audience.posting } })
+    first.push({ event: 'queue', data: { waiting: deps.queue.waiting } })
     return first
   }
   app.route('/api/events', eventRoutes({ role: deps.role, hub, fail, greeting }))

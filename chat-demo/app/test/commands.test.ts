@@ -158,7 +158,7 @@ describe('commands from the file', () => {
     const file = join(dir, 'cap.conf')
     const gate = join(dir, 'cap-gate')
     await writeFile(file, 'block=while [ ! -e "$ARG" ]; do sleep 0.05; done\n')
-    chat = await startTestChat({ COMMANDS_FILE: file, MAX_CONCURRENT_COMMANDS: '2' })
+    chat = await startTestChat({ COMMANDS_FILE: file, MAX_CONCURRENT_COMMANDS: '2', MAX_QUEUED_COMMANDS: '0' })
     const first = await chat.post(`/block ${gate}`)
     const second = await chat.post(`/block ${gate}`)
     expect([first.status, second.status]).toEqual([201, 201])

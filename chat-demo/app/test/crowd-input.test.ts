@@ -41,6 +41,13 @@ describe('posts from other sites', () => {
     const host = new URL(chat.audienceUrl).host
     const same = await post(chat.audienceUrl, '{"text": "from the page"}', { 'content-type': 'application/json', origin: `http://${host}` })
     expect(same.status).toBe(201)
+    // Behind the funnel: the public name arrives as X-Forwarded-Host.
+    const funnel = await post(chat.audienceUrl, '{"text": "through the funnel"}', {
+      'content-type': 'application/json',
+      origin: 'https://phone-b.tail1234.ts.net',
+      'x-forwarded-host': 'phone-b.tail1234.ts.net',
+    })
+    expect(funnel.status).toBe(201)
     const curl = await post(chat.audienceUrl, '{"text": "from curl"}', { 'content-type': 'application/json; charset=utf-8' })
     expect(curl.status).toBe(201)
   })

@@ -37,7 +37,7 @@ let chat: TestChat
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chat-roles-'))
   await writeFile(join(dir, 'commands.conf'), FILE)
-  chat = await startTestChat({ COMMANDS_FILE: join(dir, 'commands.conf') })
+  chat = await startTestChat({ COMMANDS_FILE: join(dir, 'commands.conf'), MESSAGE_BURST: '1000' })
 })
 afterAll(async () => {
   await chat.close()

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { BusyError, ForbiddenError } from '../chat.ts'
 import type { Chat } from '../chat.ts'
 import type { Config } from '../config.ts'
+import type { Crowd } from '../crowd.ts'
 import type { Role } from '../role.ts'
 import type { Store } from '../store/index.ts'
 import { checkText } from '../text.ts'
@@ -17,6 +18,7 @@ export interface MessageRouteDeps {
   config: Config
   chat: Chat
   store: Store
+  crowd: Crowd
   fail: Fail
   who: { pod: string; node: string }
   storeStarted(): boolean
@@ -56,9 +58,14 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
     const problem = checkText(text, config.maxMessageLength)
     if (problem) return fail(c, problem.status, problem.error)
     if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
+    const admission = deps.crowd.admit(c, deps.role)
+    if (!admission.ok) {
+      c.header('Retry-After', String(admission.retryAfterSeconds))
+      return fail(c, 429, admission.error)
+    }
     let result
     try {
-      result = await chat.post(text, { role: deps.role, sender: deps.role })
+      result = await chat.post(text, { role: deps.role, sender: admission.sender })
     } catch (error) {
       if (error instanceof ForbiddenError) return fail(c, 403, error.message)
       if (error instanceof BusyError) {
@@ -71,7 +78,8 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
     // ?wait=1: answer when the command has finished (handy with curl); the default answers at once.
     const wait = ['1', 'true'].includes(c.req.query('wait') ?? '')
     const message = wait ? await result.done : result.message
-    return c.json({ message, ...who }, 201)
+    const queue = result.queuePosition && !wait ? { queue: { position: result.queuePosition } } : {}
+    return c.json({ message, ...queue, ...who }, 201)
   }
   app.post('/messages/:id{[0-9]{1,15}}/hide', async (c) => {
     if (deps.role !== 'speaker') return fail(c, 403, 'only the speaker hides messages (from the tailnet)')
