@@ -89,7 +89,7 @@ export interface Chat {
   commandNames(role: Role): string[]
   /** Hides a message from every page of history and every screen; false when there is none. */
   hide(id: number): Promise<boolean>
-  /** Called once the store answers: commands this pod left running before a restart are marked failed. */
+  /** Called once the store answers: commands an earlier process or pod left running are marked failed. */
   recover(): Promise<void>
   /** Stops running commands and waits for them to settle. */
   shutdown(): Promise<void>
@@ -281,7 +281,7 @@ export function createChat(deps: ChatDeps): Chat {
     commandNames,
     hide,
     async recover() {
-      const count = await store.interruptRunning(config.podName, {
+      const count = await store.interruptRunning({
         status: 'error',
         output: '[no result: the server restarted while this command ran]',
         finishedAt: now(),

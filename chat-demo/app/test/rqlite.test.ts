@@ -70,9 +70,9 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     expect((await store.list({ limit: 1 }))[0]).toMatchObject({ id: b.id, status: 'ok', output: 'Mon Nov 23', finishedAt: '2026-11-23T10:00:00.000Z' })
 
     const c = (await store.insert({ ...message('/hang', pod), command: 'hang', status: 'running' })).message
-    expect(await store.interruptRunning(pod, { status: 'error', output: 'restarted', finishedAt: c.createdAt })).toBe(1)
+    expect(await store.interruptRunning({ status: 'error', output: 'restarted', finishedAt: c.createdAt })).toBe(1)
     expect((await store.list({ limit: 1 }))[0]).toMatchObject({ id: c.id, status: 'error', output: 'restarted' })
-    expect(await store.interruptRunning(pod, { status: 'error', output: 'again', finishedAt: c.createdAt })).toBe(0)
+    expect(await store.interruptRunning({ status: 'error', output: 'again', finishedAt: c.createdAt })).toBe(0)
     await store.close()
   })
 
@@ -216,7 +216,7 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     expect(new Set((await chat.all()).map((m) => m.text)).size).toBe(500)
   })
 
-  it('marks commands left running by an earlier run of this pod when it starts again', async () => {
+  it('marks commands left running by an earlier run of this pod, or by an earlier pod, when it starts again', async () => {
     double = await startRqliteDouble()
     const store = createRqliteStore(double.url)
     await store.init()
@@ -226,6 +226,6 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     await chat.storeReady
     const all = await chat.all()
     expect(all.find((m) => m.id === left.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
-    expect(all.find((m) => m.id === other.id)).toMatchObject({ status: 'running' })
+    expect(all.find((m) => m.id === other.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
   })
 })

@@ -50,6 +50,9 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
   const limit = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => fail(c, 413, `request body larger than ${maxBodyBytes} bytes`) })
 
   const post = async (c: Context) => {
+    // The page sends a fresh key per message and the same key when it retries (a lost answer).
+    const key = c.req.header('idempotency-key')
+    if (key !== undefined && !/^[\w-]{8,64}$/.test(key)) return fail(c, 400, 'Idempotency-Key must be 8-64 letters, digits, "-" or "_" (a UUID will do)')
     const body = await readJsonBody(c, EXAMPLE)
     if (!body.ok) return fail(c, body.status, body.error)
     const parsed = postBody.safeParse(body.value)
@@ -65,7 +68,7 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
     }
     let result
     try {
-      result = await chat.post(text, { role: deps.role, sender: admission.sender })
+      result = await chat.post(text, { role: deps.role, sender: admission.sender, key: key && `${admission.sender}:${key}` })
     } catch (error) {
       if (error instanceof ForbiddenError) return fail(c, 403, error.message)
       if (error instanceof BusyError) {

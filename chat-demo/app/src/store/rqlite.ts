@@ -98,8 +98,8 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     async list(page) {
       return (await query(listStatement(page))).map(rowToMessage)
     },
-    async interruptRunning(pod, result) {
-      const [answer] = await execute(interruptStatement(pod, result))
+    async interruptRunning(result) {
+      const [answer] = await execute(interruptStatement(result))
       return answer?.rows_affected ?? 0
     },
     async ping() {

@@ -62,10 +62,11 @@ export function finishStatement(id: number, r: CommandResult): Statement {
   }
 }
 
-export function interruptStatement(pod: string, r: CommandResult): Statement {
+/** Every command still "running": at start-up none of them can be ours (one replica, Recreate). */
+export function interruptStatement(r: CommandResult): Statement {
   return {
-    sql: "UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE pod = ? AND status = 'running'",
-    params: [r.status, r.output, r.finishedAt, pod],
+    sql: "UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE status = 'running'",
+    params: [r.status, r.output, r.finishedAt],
   }
 }
 

@@ -63,8 +63,8 @@ export function createSqliteStore(path: string): Store {
     async list(page) {
       return all(listStatement(page)).map((row) => rowToMessage(row as Record<string, unknown>))
     },
-    async interruptRunning(pod, result) {
-      return Number(run(interruptStatement(pod, result)).changes)
+    async interruptRunning(result) {
+      return Number(run(interruptStatement(result)).changes)
     },
     async ping() {
       all(PING)

@@ -54,8 +54,11 @@ export interface Store {
   finish(id: number, result: CommandResult): Promise<void>
   /** Newest first. */
   list(page: Page): Promise<Message[]>
-  /** Marks commands this pod left running (e.g. before a restart) as failed; returns how many. */
-  interruptRunning(pod: string, result: CommandResult): Promise<number>
+  /**
+   * Marks every command still running as failed; returns how many. Called at start-up, before this
+   * process runs any: they were left by an earlier process or pod (a new pod has a new name).
+   */
+  interruptRunning(result: CommandResult): Promise<number>
   /** Resolves when the store answers a query. */
   ping(): Promise<void>
   close(): Promise<void>
