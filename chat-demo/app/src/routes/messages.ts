@@ -11,6 +11,7 @@ import type { Role } from '../role.ts'
 import type { Store } from '../store/index.ts'
 import { checkText } from '../text.ts'
 import type { Fail } from './fail.ts'
+import { historyPage } from './history.ts'
 import { readJsonBody } from './json-body.ts'
 
 export interface MessageRouteDeps {
@@ -40,9 +41,7 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
     const query = pageQuery.safeParse(c.req.query())
     if (!query.success) return fail(c, 400, 'use ?before=ID (a positive whole number) and ?limit=N (1-200)')
     if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
-    const messages = await store.list(query.data)
-    const last = messages.at(-1)
-    return c.json({ messages, nextBefore: messages.length === query.data.limit && last ? last.id : null, ...who })
+    return c.json({ ...(await historyPage(store, query.data)), ...who })
   })
 
   // JSON escapes can make a message up to 6 bytes per character; anything bigger is refused unread.
