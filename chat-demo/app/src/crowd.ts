@@ -24,7 +24,8 @@ export function createCrowd(config: Config): Crowd {
   return {
     issueIds: (role) => async (c, next) => {
       await next()
-      if (role !== 'audience' || ids.verify(senderCookie(c))) return
+      // The live stream answers by itself (its headers are sent already): no cookie there.
+      if (role !== 'audience' || c.res.headers.has('x-hono-already-sent') || ids.verify(senderCookie(c))) return
       if (!newIds.take(clientAddress(c, role)).ok) return
       c.res.headers.append('Set-Cookie', `${SENDER_COOKIE}=${ids.issue()}; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400`)
     },

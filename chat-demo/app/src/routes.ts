@@ -128,7 +128,6 @@ export function createRoutes(deps: RouteDeps): Hono {
   // --- the speaker's slide (the deck's reading view follows it) ---
   const cors = deckCors(config.deckOrigin)
   app.use('/api/slide', cors)
-  app.use('/api/events', cors)
   app.route('/api/slide', slideRoutes({ role: deps.role, slide: deps.slide, fail }))
 
   // --- messages ---
@@ -144,7 +143,8 @@ export function createRoutes(deps: RouteDeps): Hono {
     first.push({ event: 'queue', data: { waiting: deps.queue.waiting } })
     return first
   }
-  app.route('/api/events', eventRoutes({ role: deps.role, hub, fail, greeting }))
+  const headers = { 'x-pod-name': config.podName, 'x-node-name': config.nodeName, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' }
+  app.route('/api/events', eventRoutes({ role: deps.role, hub, fail, greeting, headers, deckOrigin: config.deckOrigin }))
 
   return app
 }

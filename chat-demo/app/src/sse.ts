@@ -1,8 +1,9 @@
 // Server-sent events: every connected browser gets every new, updated or hidden message, no polling.
 //
-// Built for a crowd: each event is encoded once and the same bytes are queued for every client, so
-// memory grows with the events in flight, not with the number of clients. A client whose unread
-// backlog passes bufferBytes (it stopped reading: a phone in a pocket, a hostile script) is dropped;
+// Built for a crowd: each event is encoded once and the same bytes are written to every client's
+// socket, so memory grows with the events in flight, not with the number of clients. A client whose
+// unread backlog (what its socket has not taken yet) passes bufferBytes (it stopped reading: a phone
+// in a pocket, a hostile script) is cut off;
 // its browser reconnects with Last-Event-ID and gets what it missed from a bounded replay buffer,
 // or, if that is gone too, the event "reset" (reload the latest page). Past maxClients: refused.
 import type { Role } from './role.ts'
@@ -30,9 +31,24 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   keepAliveMs: 15_000,
 }
 
+/** Where a client's events go: its HTTP response. */
+export interface Sink {
+  write(bytes: Uint8Array): void
+  /** Bytes written but not yet taken by the socket. */
+  readonly buffered: number
+  /** Ends the stream (shutdown). */
+  end(): void
+  /** Cuts the connection: what is queued for it is freed. */
+  destroy(): void
+  /** Called once when the connection is gone, whoever closed it. */
+  onClose(listener: () => void): void
+}
+
 export interface Hub {
-  /** A new client's stream, starting with `first` (hello, state) and what it missed after lastEventId; undefined when full. */
-  connect(role: Role, first: { event: string; data: unknown }[], lastEventId?: string, abort?: () => void): ReadableStream<Uint8Array> | undefined
+  /** False when the listener of this role has its most live streams already. */
+  hasRoom(role: Role): boolean
+  /** Starts a client with `first` (hello, state) and what it missed after lastEventId; false when full. */
+  connect(role: Role, sink: Sink, first: { event: string; data: unknown }[], lastEventId?: string): boolean
   /** Sends to everyone. Messages (message, update, hide) get an id and are replayable; the id is returned. */
   publish(event: string, data: unknown): string | undefined
   readonly size: number
@@ -44,9 +60,7 @@ const REPLAYED = new Set(['message', 'update', 'hide'])
 
 interface Client {
   role: Role
-  controller: ReadableStreamDefaultController<Uint8Array>
-  /** Cuts the connection (the socket), which frees what is queued for it. */
-  abort?: () => void
+  sink: Sink
 }
 
 interface Kept {
@@ -68,23 +82,22 @@ export function createHub(options: Partial<HubOptions> = {}): Hub {
   const retry = encoder.encode('retry: 2000\n\n')
   const keepAlive = encoder.encode(': keep-alive\n\n')
 
-  const drop = (client: Client, reason: Error | undefined) => {
+  // A client leaves the set here; its count goes down when its connection closes (onClose).
+  const drop = (client: Client, slow: boolean) => {
     if (!clients.delete(client)) return
-    try {
-      if (reason && client.abort) client.abort()
-      else if (reason) client.controller.error(reason)
-      else client.controller.close()
-    } catch {
-      // already closed
+    if (slow) {
+      client.sink.destroy()
+      o.onDrop?.(client.role)
+    } else {
+      client.sink.end()
     }
-    if (reason) o.onDrop?.(client.role)
   }
 
   const send = (client: Client, bytes: Uint8Array) => {
-    const queued = o.bufferBytes - (client.controller.desiredSize ?? 0)
+    const queued = client.sink.buffered
     // An empty queue always takes the next event, however large: one event never drops a reader.
-    if (queued > 0 && queued + bytes.byteLength > o.bufferBytes) return drop(client, new Error('client does not read'))
-    client.controller.enqueue(bytes)
+    if (queued > 0 && queued + bytes.byteLength > o.bufferBytes) return drop(client, true)
+    client.sink.write(bytes)
   }
 
   /** The kept events after lastEventId, or undefined when they are not all kept (another epoch, too old, nonsense). */
@@ -99,35 +112,33 @@ export function createHub(options: Partial<HubOptions> = {}): Hub {
     return kept.filter((k) => k.seq > last)
   }
 
+  const counts = { speaker: 0, audience: 0 }
+  const hasRoom = (role: Role) => counts[role] < (role === 'speaker' ? o.maxSpeakerClients : o.maxAudienceClients)
+
   const timer = setInterval(() => {
     for (const client of clients) send(client, keepAlive)
   }, o.keepAliveMs)
   timer.unref()
 
   return {
-    connect(role, first, lastEventId, abort) {
-      const count = [...clients].filter((c) => c.role === role).length
-      if (count >= (role === 'speaker' ? o.maxSpeakerClients : o.maxAudienceClients)) return undefined
-      let client: Client | undefined
-      return new ReadableStream<Uint8Array>(
-        {
-          start(controller) {
-            client = { role, controller, abort }
-            controller.enqueue(retry)
-            for (const { event, data } of first) controller.enqueue(frame(event, JSON.stringify(data)))
-            if (lastEventId !== undefined) {
-              const replay = missed(lastEventId)
-              if (replay) for (const k of replay) controller.enqueue(k.bytes)
-              else controller.enqueue(frame('reset', JSON.stringify({ reason: 'missed too much: load the latest messages' })))
-            }
-            clients.add(client)
-          },
-          cancel() {
-            if (client) clients.delete(client)
-          },
-        },
-        new ByteLengthQueuingStrategy({ highWaterMark: o.bufferBytes }),
-      )
+    hasRoom,
+    connect(role, sink, first, lastEventId) {
+      if (!hasRoom(role)) return false
+      const client: Client = { role, sink }
+      sink.write(retry)
+      for (const { event, data } of first) sink.write(frame(event, JSON.stringify(data)))
+      if (lastEventId !== undefined) {
+        const replay = missed(lastEventId)
+        if (replay) for (const k of replay) sink.write(k.bytes)
+        else sink.write(frame('reset', JSON.stringify({ reason: 'missed too much: load the latest messages' })))
+      }
+      clients.add(client)
+      counts[role]++
+      sink.onClose(() => {
+        clients.delete(client)
+        counts[role]--
+      })
+      return true
     },
     publish(event, data) {
       const replayed = REPLAYED.has(event)
@@ -146,7 +157,7 @@ export function createHub(options: Partial<HubOptions> = {}): Hub {
     },
     closeAll() {
       clearInterval(timer)
-      for (const client of [...clients]) drop(client, undefined)
+      for (const client of [...clients]) drop(client, false)
     },
   }
 }
