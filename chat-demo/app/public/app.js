@@ -7,6 +7,8 @@
 'use strict'
 
 const MAX_SHOWN = 200
+/** Messages rendered per frame: a flood spreads over a few frames instead of one long task. */
+const PER_FRAME = 40
 /** "Load older messages" may show more, but never more than this. */
 const MAX_SHOWN_WITH_OLDER = 1000
 /** Pretty-printing: only for output up to this size, nested at most this deep, and growing at most 3×. */
@@ -162,9 +164,13 @@ function remove(id) {
 function flush() {
   frame = 0
   const stick = nearBottom()
-  const batch = [...pending.values()].sort((a, b) => a.id - b.id)
+  // Only the newest `cap` can stay on screen; of those, the oldest PER_FRAME now, the rest next frame.
+  const newest = [...pending.values()].sort((a, b) => a.id - b.id).slice(-cap)
   pending.clear()
-  for (const m of batch.slice(-cap)) place(m)
+  const now = newest.slice(0, PER_FRAME)
+  for (const m of newest.slice(PER_FRAME)) pending.set(m.id, m)
+  for (const m of now) place(m)
+  if (pending.size > 0) frame = requestAnimationFrame(flush)
   if (ids.length > cap) {
     for (const id of ids.slice(0, ids.length - cap)) remove(id)
     olderButton.hidden = false
