@@ -13,6 +13,8 @@ export interface ProjectLinks {
   deckUrl: string
   blogUrl: string
   sapMachineUrl: string
+  /** The room chat published with `tailscale funnel` (https://phone.tailnet.ts.net); empty: not configured. */
+  chatPublicUrl: string
 }
 
 function readProject(): ProjectLinks {

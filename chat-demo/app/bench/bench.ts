@@ -5,6 +5,9 @@
 // Prints a table: start-up to ready, idle memory next to a bare `node -e` process, POST and GET
 // requests/s with p50/p99 latency at 1, 16 and 64 connections (autocannon), and messages lost
 // (acknowledged with 201 but not in the database: must be 0, otherwise the exit code is 1).
+// Then the crowd (bench/crowd.ts): 1,000 live-stream clients, a flooder and 50 senders through the
+// audience's port with the production heap, and the page in Chromium while 2,000 messages arrive;
+// the exit code is 1 if a message is lost or the peak RSS passes the pod's 256 MiB.
 // The numbers also go to a JSON file (default chat-demo/app/bench/results.json) for the main bench.
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -17,6 +20,8 @@ import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { launchChromium } from '../../../test/support/chromium.ts'
+import { crowdBench, POD_LIMIT_MB, printCrowd } from './crowd.ts'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const DEFAULT_JSON = fileURLToPath(new URL('./results.json', import.meta.url))
@@ -26,12 +31,14 @@ const CONNECTIONS = [1, 16, 64]
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
+    'crowd-seconds': { type: 'string', default: '20' },
+    'skip-ui': { type: 'boolean', default: false },
     json: { type: 'string', default: DEFAULT_JSON },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
 if (values.help) {
-  console.log('Usage: node chat-demo/app/bench/bench.ts [--duration SECONDS] [--json PATH]')
+  console.log('Usage: node chat-demo/app/bench/bench.ts [--duration SECONDS] [--crowd-seconds SECONDS] [--skip-ui] [--json PATH]')
   process.exit(0)
 }
 const duration = Number(values.duration)
@@ -76,7 +83,7 @@ async function startServer(name: string): Promise<{ server: Server; readyMs: num
   const db = join(dir, `${name}.db`)
   const started = performance.now()
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), SQLITE_PATH: db, LOG_FORMAT: 'json', POD_NAME: 'bench', NODE_NAME: 'bench' },
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), AUDIENCE_PORT: String(await freePort()), SQLITE_PATH: db, LOG_FORMAT: 'json', POD_NAME: 'bench', NODE_NAME: 'bench' },
     stdio: 'ignore',
   })
   const url = `http://127.0.0.1:${port}`
@@ -165,6 +172,15 @@ async function main() {
   db.close()
   const lost = Math.max(0, acknowledged - stored)
 
+  // 5. The crowd.
+  const browser = values['skip-ui'] ? undefined : await launchChromium()
+  let crowd
+  try {
+    crowd = await crowdBench({ dir, ports: { speaker: await freePort(), audience: await freePort() }, seconds: Number(values['crowd-seconds']), browser })
+  } finally {
+    await browser?.close()
+  }
+
   const result = {
     tool: 'chat-demo/app/bench/bench.ts',
     date: new Date().toISOString(),
@@ -176,14 +192,16 @@ async function main() {
     idleRssMb: { chat: round(chatRss), bareNode: round(bareRss), chatAfterLoad: round(afterLoadRss) },
     load: rows,
     messages: { acknowledged, stored, lost },
+    crowd,
   }
 
   printTable(result)
+  printCrowd(crowd)
   const jsonPath = resolve(values.json as string)
   writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n')
   console.log(`\nNumbers written to ${jsonPath}`)
   rmSync(dir, { recursive: true, force: true })
-  if (lost > 0) process.exit(1)
+  if (lost > 0 || crowd.messages.lost > 0 || crowd.peakRssMb >= POD_LIMIT_MB) process.exit(1)
 }
 
 function row(method: LoadRow['method'], path: string, connections: number, r: Awaited<ReturnType<typeof autocannon>>, okStatus: string): LoadRow {

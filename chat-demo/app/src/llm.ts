@@ -2,6 +2,7 @@
 // POST {LLM_URL}/ai/text with {"text": prompt, "model": LLM_MODEL}: the app reads `text` (not `prompt`).
 // Every failure becomes a sentence for the chat that says what to check.
 import { formatSeconds } from './commands/runner.ts'
+import { readBounded, TooLargeError } from './bounded-read.ts'
 import { describeFetchError } from './fetch-error.ts'
 
 export interface LlmOutcome {
@@ -17,7 +18,11 @@ export interface LlmOptions {
   url: string
   model: string
   timeoutMs: number
+  /** The most of an answer that is read; a longer one is cut off and reported. */
+  maxAnswerBytes?: number
 }
+
+export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024
 
 const WHERE = 'is the AI app running on the node labelled llm=true?'
 
@@ -48,9 +53,13 @@ export function createLlmClient(options: LlmOptions): LlmClient {
         return { status: 'error', output: `LLM not reachable at ${options.url} (${describeFetchError(error)}) — ${WHERE}` }
       }
       let body: string
+      const maxBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES
       try {
-        body = await response.text()
+        body = await readBounded(response, maxBytes)
       } catch (error) {
+        if (error instanceof TooLargeError) {
+          return { status: 'error', output: `The AI app at ${options.url} sent an answer larger than ${maxBytes} bytes; the chat stopped reading it.` }
+        }
         if (timeout.aborted) return timedOut(options)
         return { status: 'error', output: `LLM at ${options.url} broke off its answer (${describeFetchError(error)}).` }
       }

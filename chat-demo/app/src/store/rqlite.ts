@@ -1,8 +1,9 @@
 // rqlite store: the SQLite sidecar of the cluster, over its HTTP API (https://rqlite.io/docs/api/api/).
 // Only parameterized statements: [["INSERT ... VALUES(?, ?)", "a", 2]]. rqlite reports SQL errors
 // inside a 200 answer ({"results":[{"error":"..."}]}), so every answer is checked for `error`.
+import { readBounded, TooLargeError } from '../bounded-read.ts'
 import { describeFetchError } from '../fetch-error.ts'
-import { finishStatement, insertStatement, interruptStatement, listStatement, PING, rowToMessage, SCHEMA } from './schema.ts'
+import { ALREADY_MIGRATED, byKeyStatement, finishStatement, hideStatement, INDEXES, insertStatement, interruptStatement, listStatement, MIGRATIONS, PING, rowToMessage, SCHEMA } from './schema.ts'
 import type { Statement } from './schema.ts'
 import { StoreError } from './types.ts'
 import type { Store } from './types.ts'
@@ -17,10 +18,15 @@ interface RqliteResult {
 export interface RqliteOptions {
   /** Per-request timeout. */
   timeoutMs?: number
+  /** The most of an answer that is read (the history is read in small pages, see routes/history.ts). */
+  maxAnswerBytes?: number
 }
+
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 export function createRqliteStore(url: string, options: RqliteOptions = {}): Store {
   const timeoutMs = options.timeoutMs ?? 10_000
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES
   // fetch refuses URLs with credentials: move user:password into an Authorization header.
   const parsed = new URL(url)
   const headers: Record<string, string> = { 'content-type': 'application/json' }
@@ -41,7 +47,13 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     } catch (error) {
       throw new StoreError(`rqlite not reachable at ${base}: ${describeFetchError(error)}`, { cause: error })
     }
-    const text = await response.text().catch(() => '')
+    let text: string
+    try {
+      text = await readBounded(response, maxAnswerBytes)
+    } catch (error) {
+      if (error instanceof TooLargeError) throw new StoreError(`rqlite at ${base} sent an answer larger than ${maxAnswerBytes} bytes`)
+      text = ''
+    }
     if (!response.ok) throw new StoreError(`rqlite at ${base} answered HTTP ${response.status}: ${text.slice(0, 200)}`)
     let answer: { results?: RqliteResult[]; error?: string }
     try {
@@ -68,12 +80,29 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     location: base,
     async init() {
       await execute(...SCHEMA.map((sql) => ({ sql, params: [] })))
+      for (const sql of MIGRATIONS) {
+        try {
+          await execute({ sql, params: [] })
+        } catch (error) {
+          if (!ALREADY_MIGRATED.test((error as Error).message)) throw error
+        }
+      }
+      await execute(...INDEXES.map((sql) => ({ sql, params: [] })))
     },
-    async insert(message) {
-      const [result] = await execute(insertStatement(message))
+    async insert(message, key) {
+      const [result] = await execute(insertStatement(message, key))
+      if (result?.rows_affected === 0 && key !== undefined) {
+        const [row] = await query(byKeyStatement(key))
+        if (!row) throw new StoreError('rqlite stored nothing and found no message with that key')
+        return { message: rowToMessage(row), created: false }
+      }
       const id = result?.last_insert_id
       if (typeof id !== 'number') throw new StoreError('rqlite did not return last_insert_id')
-      return { id, ...message }
+      return { message: { id, ...message }, created: true }
+    },
+    async hide(id) {
+      const [result] = await execute(hideStatement(id))
+      return (result?.rows_affected ?? 0) > 0
     },
     async finish(id, result) {
       await execute(finishStatement(id, result))
@@ -81,8 +110,8 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     async list(page) {
       return (await query(listStatement(page))).map(rowToMessage)
     },
-    async interruptRunning(pod, result) {
-      const [answer] = await execute(interruptStatement(pod, result))
+    async interruptRunning(result) {
+      const [answer] = await execute(interruptStatement(result))
       return answer?.rows_affected ?? 0
     },
     async ping() {

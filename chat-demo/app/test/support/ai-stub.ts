@@ -11,19 +11,22 @@ export interface AiCall {
   raw: Buffer
 }
 
-/** ok: answers; missing-model: 404 MODEL_NOT_AVAILABLE; hang: never answers; not-json: a plain-text 500. */
-export type AiMode = 'ok' | 'missing-model' | 'hang' | 'not-json'
+/** ok: answers; missing-model: 404 MODEL_NOT_AVAILABLE; hang: never answers; not-json: a plain-text 500;
+ * huge: a valid answer of 32 MB, written as fast as the client reads (it stops when the client hangs up). */
+export type AiMode = 'ok' | 'missing-model' | 'hang' | 'not-json' | 'huge'
 
 export interface AiStub {
   url: string
   calls: AiCall[]
   mode: AiMode
+  /** Bytes of the last huge answer the client took before it hung up (or all 32 MB). */
+  hugeBytesSent: number
   close(): Promise<void>
 }
 
 export async function startAiStub(): Promise<AiStub> {
   const calls: AiCall[] = []
-  const stub = { mode: 'ok' as AiMode }
+  const stub = { mode: 'ok' as AiMode, hugeBytesSent: 0 }
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -50,6 +53,19 @@ export async function startAiStub(): Promise<AiStub> {
       case 'not-json':
         res.writeHead(500, { 'content-type': 'text/plain' })
         return res.end('Internal Server Error')
+      case 'huge': {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        stub.hugeBytesSent = 0
+        const chunk = Buffer.alloc(64 * 1024, 'a')
+        res.write('{"response": "')
+        let closed = false
+        res.on('close', () => (closed = true))
+        for (let i = 0; i < 512 && !closed; i++) {
+          stub.hugeBytesSent += chunk.length
+          if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+        }
+        return res.end('"}')
+      }
       case 'missing-model':
         return send(404, { error: 'Model not available', code: 'MODEL_NOT_AVAILABLE', details: `${String(body.model)} is not downloaded` })
       default:
