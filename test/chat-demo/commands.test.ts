@@ -93,7 +93,7 @@ async function listen(server: Server): Promise<string> {
 /** The chat configured like the pod in chat.yaml: embedded SQLite instead of the sidecar, port 0. */
 async function startChat(commandsFile: string, llmUrl: string): Promise<RunningChat> {
   const { RQLITE_URL: _sidecar, ...env } = chatEnv()
-  const config = loadConfig({ ...env, PORT: '0', SQLITE_PATH: ':memory:', COMMANDS_FILE: commandsFile, LLM_URL: llmUrl })
+  const config = loadConfig({ ...env, PORT: '0', AUDIENCE_PORT: '0', SQLITE_PATH: ':memory:', COMMANDS_FILE: commandsFile, LLM_URL: llmUrl })
   const chat = await start(config, createLogger('json', {}, () => {}))
   await chat.storeReady
   return chat
@@ -180,12 +180,19 @@ describe('the default commands, through the real chat app', () => {
     expect(ai.requests).toEqual([])
   })
 
-  it("/llm explains the AI app's error answers", async () => {
+  it("/llm explains the AI app's error answers, as an error", async () => {
     ai.fail(404, { error: 'AI model not available', code: 'MODEL_NOT_AVAILABLE', details: 'Model GEMMA_3_1B_IT is not downloaded' })
     expect(await ask(chat, '/llm hello')).toEqual({
-      status: 'ok',
-      output: 'The AI app answered MODEL_NOT_AVAILABLE: AI model not available (Model GEMMA_3_1B_IT is not downloaded)',
+      status: 'error',
+      output: 'The AI app answered MODEL_NOT_AVAILABLE: AI model not available (Model GEMMA_3_1B_IT is not downloaded)\n[exit code 1]',
     })
+  })
+
+  it("every AI-app command reports the AI app's error answer as an error, not as a success", async () => {
+    ai.fail(403, { error: 'Storage permission denied', code: 'STORAGE_PERMISSION_DENIED' })
+    for (const command of ['/llm hello', '/models', '/ai-status', '/ai-help', '/orientation', '/detect', '/capture']) {
+      expect(await ask(chat, command), command).toEqual({ status: 'error', output: 'The AI app answered STORAGE_PERMISSION_DENIED: Storage permission denied\n[exit code 1]' })
+    }
   })
 
   it('/models, /ai-status and /ai-help summarise the AI app', async () => {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import { Deployment } from 'kubernetes-models/apps/v1'
 import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1'
 import { describe, expect, it } from 'vitest'
-import { configVariables, DEFAULT_PORT, loadConfig } from '../../chat-demo/app/src/config.ts'
+import { configVariables, DEFAULT_AUDIENCE_PORT, DEFAULT_PORT, loadConfig } from '../../chat-demo/app/src/config.ts'
 import { createLogger } from '../../chat-demo/app/src/log.ts'
 import { start } from '../../chat-demo/app/src/main.ts'
 import { COMMAND_NAME, parseCommandsFile, RESERVED_NAMES } from '../../chat-demo/app/src/commands/file.ts'
@@ -221,15 +221,27 @@ describe('the chat container matches the app', () => {
     expect(mount.subPath, 'subPath mounts never see ConfigMap updates').toBeUndefined()
   })
 
-  it('declares only the port the app opens, and probes paths the real app serves', async () => {
+  it("opens the audience's port on the phone's loopback only, and lets exactly the hosted deck read the slide", () => {
+    const config = loadConfig(chatEnv())
+    expect(config.audiencePort).toBe(DEFAULT_AUDIENCE_PORT)
+    expect(config.audiencePort).toBe(containerPort(chatContainer(), 'audience'))
+    expect(config.audienceHost).toBe('127.0.0.1')
+    const { deckUrl } = JSON.parse(read('project.json'))
+    expect(config.deckOrigin).toBe(new URL(deckUrl).origin)
+  })
+
+  it('declares only the ports the app opens, and probes paths the real app serves (on the speaker\'s port)', async () => {
     const c = chatContainer()
-    expect(c.ports).toEqual([{ name: 'http', containerPort: Number(chatEnv().PORT) }])
+    expect(c.ports).toEqual([
+      { name: 'http', containerPort: Number(chatEnv().PORT) },
+      { name: 'audience', containerPort: Number(chatEnv().AUDIENCE_PORT) },
+    ])
     expect(c.readinessProbe.httpGet).toEqual({ path: '/api/readyz', port: 'http' })
     expect(c.livenessProbe.httpGet).toEqual({ path: '/api/healthz', port: 'http' })
 
     // The manifest's environment, but embedded SQLite and a free port: ask the real server.
     const { RQLITE_URL: _rqlite, COMMANDS_FILE: _file, ...env } = chatEnv()
-    const config = loadConfig({ ...env, PORT: '0', SQLITE_PATH: ':memory:' })
+    const config = loadConfig({ ...env, PORT: '0', AUDIENCE_PORT: '0', SQLITE_PATH: ':memory:' })
     const chat = await start(config, createLogger('json', {}, () => {}))
     try {
       await chat.storeReady
@@ -311,6 +323,13 @@ describe('the commands ConfigMap', () => {
       expect(RESERVED_NAMES.has(c.name)).toBe(false)
       expect(c.description, `/${c.name} has a #: description`).toMatch(/^\S.{5,}$/)
     }
+  })
+
+  it("marks every command that uses the phone's camera or sensors speaker-only, and only those", () => {
+    // The AI app's endpoints that look at the room or the phone (github.com/parttimenerd/local-android-ai).
+    const sensing = /\$LLM_URL\/(capture|orientation|location|ai\/object_detection)\b/
+    for (const c of commands) expect(c.speakerOnly, `/${c.name}`).toBe(sensing.test(c.command))
+    expect(commands.filter((c) => c.speakerOnly).map((c) => c.name)).toEqual(['orientation', 'detect', 'capture'])
   })
 
   it('only ever uses the user text as "$ARG", quoted, never inside the command text', () => {

@@ -2,11 +2,13 @@
 // every new or finished message to the connected browsers.
 import { basename } from 'node:path'
 import type { CommandsSource, FileCommand } from './commands/file.ts'
+import type { CommandQueue } from './commands/queue.ts'
 import { runShellCommand } from './commands/runner.ts'
-import type { Limiter } from './commands/runner.ts'
 import type { Config } from './config.ts'
 import type { LlmClient } from './llm.ts'
 import type { Logger } from './log.ts'
+import type { AudienceState } from './audience.ts'
+import type { Role } from './role.ts'
 import type { Hub } from './sse.ts'
 import type { CommandResult, Message, NewMessage, Store } from './store/index.ts'
 
@@ -17,25 +19,51 @@ export interface ChatDeps {
   llm: LlmClient
   hub: Hub
   log: Logger
-  limiter: Limiter
+  queue: CommandQueue
+  audience: AudienceState
   version: string
 }
 
+/** Who posts: the listener's role, the sender (for fairness and limits) and the client's idempotency key. */
+export interface Poster {
+  role: Role
+  /** A stable id of the browser (or of the address, without one); every command slot and limit is per sender. */
+  sender: string
+  /** The client's key for this message: a retry with the same key finds the first copy. */
+  key?: string
+}
+
 export type PostResult =
-  | { kind: 'message'; message: Message; /** resolves with the message once its command has finished */ done: Promise<Message> }
+  | {
+      kind: 'message'
+      message: Message
+      /** resolves with the message once its command has finished */
+      done: Promise<Message>
+      /** > 0: the command waits in the queue at this place */
+      queuePosition?: number
+    }
   | { kind: 'clear' }
 
-/** All command slots are taken: the request is refused (429) and nothing is stored. */
+/** No place for the command (the sender has one already, or the queue is full): 429, nothing stored. */
 export class BusyError extends Error {
-  constructor(max: number) {
-    super(`${max} commands are running already; try again in a moment`)
+  constructor(message: string) {
+    super(message)
     this.name = 'BusyError'
+  }
+}
+
+/** The audience asked for something only the speaker may do: refused with 403, nothing stored. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ForbiddenError'
   }
 }
 
 interface Builtin {
   usage: string
   description: string
+  speakerOnly?: boolean
 }
 
 const BUILTINS: Record<string, Builtin> = {
@@ -43,6 +71,9 @@ const BUILTINS: Record<string, Builtin> = {
   whoami: { usage: '/whoami', description: 'which pod and node answered' },
   clear: { usage: '/clear', description: 'clear your screen (messages stay stored)' },
   llm: { usage: '/llm PROMPT', description: 'ask the LLM on the phone labelled llm=true' },
+  hide: { usage: '/hide ID', description: 'hide message ID for everyone (it stays stored)', speakerOnly: true },
+  pause: { usage: '/pause', description: 'stop the audience from posting', speakerOnly: true },
+  resume: { usage: '/resume', description: 'let the audience post again', speakerOnly: true },
 }
 
 /** "/name rest": the name runs up to the first whitespace, the argument is everything after that one character. */
@@ -53,40 +84,51 @@ export function parseCommand(text: string): { name: string; arg: string } | unde
 }
 
 export interface Chat {
-  post(text: string): Promise<PostResult>
-  /** Names of all commands, built-in and from the file. */
-  commandNames(): string[]
-  /** Called once the store answers: commands this pod left running before a restart are marked failed. */
+  post(text: string, poster: Poster): Promise<PostResult>
+  /** Names of the commands this role may use, built-in and from the file. */
+  commandNames(role: Role): string[]
+  /** Hides a message from every page of history and every screen; false when there is none. */
+  hide(id: number): Promise<boolean>
+  /** Called once the store answers: commands an earlier process or pod left running are marked failed. */
   recover(): Promise<void>
   /** Stops running commands and waits for them to settle. */
   shutdown(): Promise<void>
 }
 
 export function createChat(deps: ChatDeps): Chat {
-  const { config, store, commands, llm, hub, log, limiter } = deps
-  const jobs = new Set<Promise<unknown>>()
+  const { config, store, commands, llm, hub, log, queue, audience } = deps
+  /** Commands of this process that wait or run, by message id. */
+  const jobs = new Map<number, Promise<Message>>()
   const stopping = new AbortController()
   const now = () => new Date().toISOString()
 
-  const insert = async (message: NewMessage) => {
-    const stored = await store.insert(message)
-    hub.publish('message', stored, String(stored.id))
-    return stored
+  const insertOnce = async (message: NewMessage, key?: string) => {
+    const inserted = await store.insert(message, key)
+    if (inserted.created) hub.publish('message', inserted.message)
+    return inserted
   }
+  const insert = async (message: NewMessage, key?: string) => (await insertOnce(message, key)).message
 
   /** A command answered at once (help, whoami, unknown): one row, complete when written. */
-  const answerNow = async (text: string, command: string, output: string, status: CommandResult['status'] = 'ok'): Promise<PostResult> => {
+  const answerNow = async (text: string, command: string, output: string, status: CommandResult['status'] = 'ok', key?: string): Promise<PostResult> => {
     const createdAt = now()
-    const message = await insert({ text, createdAt, pod: config.podName, node: config.nodeName, command, status, output, finishedAt: createdAt })
+    const message = await insert({ text, createdAt, pod: config.podName, node: config.nodeName, command, status, output, finishedAt: createdAt }, key)
     log.info('command', { name: command, status, ms: 0 })
     return { kind: 'message', message, done: Promise.resolve(message) }
   }
 
-  const helpText = () => {
+  const allowed = (role: Role, speakerOnly: boolean | undefined) => role === 'speaker' || !speakerOnly
+
+  const helpText = (role: Role) => {
     const file = commands.current()
+    const mark = (speakerOnly: boolean | undefined, description: string) => (speakerOnly ? `${description} (speaker only)`.trim() : description)
     const rows: [string, string][] = []
-    for (const [name, builtin] of Object.entries(BUILTINS)) if (!file.has(name)) rows.push([builtin.usage, builtin.description])
-    const fileRows: [string, string][] = [...file.values()].map((c) => [`/${c.name}`, c.description ?? ''])
+    for (const [name, builtin] of Object.entries(BUILTINS)) {
+      if (!file.has(name) && allowed(role, builtin.speakerOnly)) rows.push([builtin.usage, mark(builtin.speakerOnly, builtin.description)])
+    }
+    const fileRows: [string, string][] = [...file.values()]
+      .filter((c) => allowed(role, c.speakerOnly))
+      .map((c) => [`/${c.name}`, mark(c.speakerOnly, c.description ?? '')])
     const width = Math.max(...[...rows, ...fileRows].map(([usage]) => usage.length))
     const format = ([usage, description]: [string, string]) => `  ${usage.padEnd(width)}  ${description}`.trimEnd()
     const lines = ['Built in:', ...rows.map(format)]
@@ -94,10 +136,32 @@ export function createChat(deps: ChatDeps): Chat {
     return lines.join('\n')
   }
 
-  const commandNames = () => {
-    const names = new Set(Object.keys(BUILTINS))
-    for (const name of commands.current().keys()) names.add(name)
+  const commandNames = (role: Role) => {
+    const file = commands.current()
+    const names = new Set<string>()
+    for (const [name, builtin] of Object.entries(BUILTINS)) if (!file.has(name) && allowed(role, builtin.speakerOnly)) names.add(name)
+    for (const c of file.values()) if (allowed(role, c.speakerOnly)) names.add(c.name)
     return [...names].sort()
+  }
+
+  const hide = async (id: number) => {
+    const found = await store.hide(id)
+    if (found) hub.publish('hide', { id })
+    return found
+  }
+
+  /** /hide, /pause, /resume: the speaker's own commands, answered at once. */
+  const speakerCommand = async (text: string, name: string, arg: string, key?: string): Promise<PostResult> => {
+    if (name === 'hide') {
+      const id = /^\s*#?(\d{1,15})\s*$/.exec(arg)?.[1]
+      if (!id) return answerNow(text, name, `Usage: ${BUILTINS.hide?.usage} — the number of the message (shown as #ID on the page).`, 'error', key)
+      return (await hide(Number(id)))
+        ? answerNow(text, name, `message ${id} is hidden for everyone (it stays stored)`, 'ok', key)
+        : answerNow(text, name, `there is no message ${id}`, 'error', key)
+    }
+    const posting = name === 'resume'
+    audience.setPosting(posting)
+    return answerNow(text, name, posting ? 'the audience can post again' : 'the audience is paused: only the speaker can post', 'ok', key)
   }
 
   const cap = (text: string) => {
@@ -127,7 +191,10 @@ export function createChat(deps: ChatDeps): Chat {
     let status: CommandResult['status']
     let output: string
     let exit: number | null | undefined
-    if (file) {
+    if (stopping.signal.aborted) {
+      status = 'error'
+      output = '[stopped: the server is shutting down]'
+    } else if (file) {
       const outcome = await runShellCommand({
         command: file.command,
         // The user's text only ever travels as data: in ARG, never inside the command string.
@@ -154,47 +221,67 @@ export function createChat(deps: ChatDeps): Chat {
     })
     await save(message.id, result)
     const finished: Message = { ...message, ...result }
-    hub.publish('update', finished, String(finished.id))
+    hub.publish('update', finished)
     return finished
   }
 
   return {
-    async post(text) {
+    async post(text, poster) {
+      const { role, key } = poster
+      if (role === 'audience' && !audience.posting) throw new ForbiddenError('the speaker has paused the chat for the audience; try again later')
       const command = parseCommand(text)
       if (!command) {
-        const message = await insert({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: null, status: null, output: null, finishedAt: null })
+        const message = await insert({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: null, status: null, output: null, finishedAt: null }, key)
         return { kind: 'message', message, done: Promise.resolve(message) }
       }
       const { name, arg } = command
       const file = commands.current().get(name)
+      const builtin = file ? undefined : BUILTINS[name]
+      if (!allowed(role, file ? file.speakerOnly : builtin?.speakerOnly)) throw new ForbiddenError(`/${name} is for the speaker only`)
       if (name === 'clear') return { kind: 'clear' }
-      if (name === 'help') return answerNow(text, name, helpText())
+      if (name === 'help') return answerNow(text, name, helpText(role), 'ok', key)
+      if (name === 'hide' || name === 'pause' || name === 'resume') return speakerCommand(text, name, arg, key)
       if (!file && name === 'whoami') {
-        return answerNow(text, name, `pod ${config.podName} on node ${config.nodeName} (chat ${deps.version}, ${store.kind} store)`)
+        return answerNow(text, name, `pod ${config.podName} on node ${config.nodeName} (chat ${deps.version}, ${store.kind} store)`, 'ok', key)
       }
       if (!file && name !== 'llm') {
         const shown = name === '' ? 'A command needs a name after the slash.' : `Unknown command /${name.slice(0, 40)}.`
-        return answerNow(text, name.slice(0, 40), `${shown} Commands: ${commandNames().map((n) => `/${n}`).join(' ')} — /help says what they do.`, 'error')
+        return answerNow(text, name.slice(0, 40), `${shown} Commands: ${commandNames(role).map((n) => `/${n}`).join(' ')} — /help says what they do.`, 'error', key)
       }
-      if (!file && arg.trim() === '') return answerNow(text, name, `Usage: ${BUILTINS.llm?.usage} — ${BUILTINS.llm?.description}.`, 'error')
+      if (!file && arg.trim() === '') return answerNow(text, name, `Usage: ${BUILTINS.llm?.usage} — ${BUILTINS.llm?.description}.`, 'error', key)
 
-      const release = limiter.tryAcquire()
-      if (!release) throw new BusyError(limiter.max)
-      let message: Message
+      const place = queue.reserve(poster.sender, role === 'speaker')
+      if ('refused' in place) {
+        throw new BusyError(
+          place.refused === 'sender'
+            ? 'your command is still running or waiting; send the next one when it has finished'
+            : `${queue.max} commands are running already and the queue is full (${queue.maxQueued} waiting); try again in a moment`,
+        )
+      }
+      let inserted
       try {
-        message = await insert({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: name, status: 'running', output: null, finishedAt: null })
+        inserted = await insertOnce({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: name, status: 'running', output: null, finishedAt: null }, key)
       } catch (error) {
-        release()
+        place.cancel()
         throw error
       }
-      const done = execute(message, file, arg).finally(release)
-      jobs.add(done)
-      void done.finally(() => jobs.delete(done)).catch(() => {})
-      return { kind: 'message', message, done }
+      const { message } = inserted
+      // A retry of a post this process stored and knows: the same message, the same outcome.
+      const known = jobs.get(message.id)
+      if (!inserted.created && (known || message.status !== 'running')) {
+        place.cancel()
+        return { kind: 'message', message, done: known ?? Promise.resolve(message) }
+      }
+      // New, or stored by an earlier try whose answer got lost (a late commit): run it now, once.
+      const done = place.attach(message.id).then((release) => execute(message, file, arg).finally(release))
+      jobs.set(message.id, done)
+      void done.finally(() => jobs.delete(message.id)).catch(() => {})
+      return { kind: 'message', message, done, queuePosition: place.position }
     },
     commandNames,
+    hide,
     async recover() {
-      const count = await store.interruptRunning(config.podName, {
+      const count = await store.interruptRunning({
         status: 'error',
         output: '[no result: the server restarted while this command ran]',
         finishedAt: now(),
@@ -203,7 +290,8 @@ export function createChat(deps: ChatDeps): Chat {
     },
     async shutdown() {
       stopping.abort()
-      await Promise.allSettled([...jobs])
+      queue.flush()
+      await Promise.allSettled([...jobs.values()])
     },
   }
 }

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Server } from 'node:http'
+import { createAudienceState } from './audience.ts'
 import { createChat } from './chat.ts'
 import type { Chat } from './chat.ts'
 import { noCommandsFile, watchCommandsFile } from './commands/file.ts'
 import type { CommandsSource } from './commands/file.ts'
-import { createLimiter } from './commands/runner.ts'
+import { createCommandQueue } from './commands/queue.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import type { Config } from './config.ts'
 import { createLlmClient } from './llm.ts'
@@ -18,12 +19,20 @@ import { createRoutes } from './routes.ts'
 import type { Asset } from './routes.ts'
 import { createHub } from './sse.ts'
 import type { Hub } from './sse.ts'
+import { createCrowd } from './crowd.ts'
+import { createSlideState } from './slide.ts'
+import type { SlideState } from './slide.ts'
 import { createStore } from './store/index.ts'
 import type { Store } from './store/index.ts'
 
 export interface RunningChat {
+  /** The speaker's listener (PORT, the tailnet). */
   url: string
   port: number
+  /** The audience's listener (AUDIENCE_PORT on AUDIENCE_HOST): what `tailscale funnel` publishes. */
+  audienceUrl: string
+  audiencePort: number
+  slide: SlideState
   store: Store
   hub: Hub
   chat: Chat
@@ -58,25 +67,34 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
     }
   }
 
-  const hub = createHub()
+  const hub = createHub({
+    maxAudienceClients: config.maxEventStreams,
+    bufferBytes: config.maxStreamBufferBytes,
+    onDrop: (role) => log.warn('dropped a live-stream client that does not read', { role, limitBytes: config.maxStreamBufferBytes }),
+  })
   const llm = createLlmClient({ url: config.llmUrl, model: config.llmModel, timeoutMs: config.commandTimeoutMs })
-  const limiter = createLimiter(config.maxConcurrentCommands)
-  const chat = createChat({ config, store, commands, llm, hub, log, limiter, version: VERSION })
-  const app = createRoutes({ config, chat, store, hub, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() })
-
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  }).catch(async (error: NodeJS.ErrnoException) => {
+  const queue = createCommandQueue(config.maxConcurrentCommands, config.maxQueuedCommands, (waiting) => hub.publish('queue', { waiting }))
+  const audienceState = createAudienceState((posting) => hub.publish('audience', { posting }))
+  const chat = createChat({ config, store, commands, llm, hub, log, queue, audience: audienceState, version: VERSION })
+  const crowd = createCrowd(config)
+  const slide = createSlideState((current) => hub.publish('slide', { slide: current }))
+  const shared = { config, chat, store, hub, slide, audience: audienceState, queue, crowd, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() }
+  // Two listeners, two roles: the role of a request is the listener it came in on, never a header.
+  const speaker = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'speaker' }).fetch }) as Server
+  const audience = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'audience' }).fetch }) as Server
+  const servers = [speaker, audience]
+  try {
+    await listen(speaker, config.port, undefined, 'PORT')
+    await listen(audience, config.audiencePort, config.audienceHost, 'AUDIENCE_PORT')
+  } catch (error) {
+    for (const server of servers) server.close()
     commands.close()
     await store.close()
-    throw error.code === 'EADDRINUSE' ? new ConfigError('PORT', `port ${config.port} is in use`) : error
-  })
-  const port = (server.address() as AddressInfo).port
+    throw error
+  }
+  const port = (speaker.address() as AddressInfo).port
+  const audiencePort = (audience.address() as AddressInfo).port
+  const audienceHost = config.audienceHost.includes(':') ? `[${config.audienceHost}]` : config.audienceHost
 
   const storeReady = (async () => {
     for (let attempt = 1; !storeStarted; attempt++) {
@@ -97,6 +115,9 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   return {
     url: `http://localhost:${port}`,
     port,
+    audienceUrl: `http://${audienceHost}:${audiencePort}`,
+    audiencePort,
+    slide,
     store,
     hub,
     chat,
@@ -104,15 +125,30 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
     storeReady,
     async close() {
       closing.abort()
-      server.close()
+      for (const server of servers) server.close()
       hub.closeAll() // open event streams would keep the server from closing
       commands.close()
       await chat.shutdown()
-      server.closeAllConnections()
+      for (const server of servers) server.closeAllConnections()
       await storeReady
       await store.close()
     },
   }
+}
+
+/** Listens on port (0: any free one); a taken port is a configuration error that names its variable. */
+function listen(server: Server, port: number, host: string | undefined, variable: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new ConfigError(variable, `port ${port} is in use`)
+    if (error.code === 'EADDRNOTAVAIL') throw new ConfigError(variable, `${host} is not an address of this machine`)
+    throw error
+  })
 }
 
 const TYPES: Record<string, string> = {
@@ -151,7 +187,7 @@ async function main() {
     console.error(`chat: cannot start: ${message}`)
     process.exit(1)
   }
-  log.info('listening', { url: running.url, store: running.store.kind, version: VERSION })
+  log.info('listening', { url: running.url, audienceUrl: running.audienceUrl, store: running.store.kind, version: VERSION })
 
   let stopping = false
   const stop = async (signal: string) => {

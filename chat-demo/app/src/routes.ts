@@ -1,13 +1,20 @@
 // HTTP boundary: the API and the page. Errors from inside become status codes here:
 // 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
 import { Hono } from 'hono'
-import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { streamSSE } from 'hono/streaming'
-import { z } from 'zod'
-import { BusyError } from './chat.ts'
 import type { Chat } from './chat.ts'
+import type { AudienceState } from './audience.ts'
+import type { CommandQueue } from './commands/queue.ts'
+import type { Crowd } from './crowd.ts'
 import type { Config } from './config.ts'
+import { deckCors } from './cors.ts'
+import type { Role } from './role.ts'
+import { sameOrigin } from './origin.ts'
+import { createFail } from './routes/fail.ts'
+import { audienceRoutes } from './routes/audience.ts'
+import { eventRoutes } from './routes/events.ts'
+import { messageRoutes } from './routes/messages.ts'
+import { slideRoutes } from './routes/slide.ts'
+import type { SlideState } from './slide.ts'
 import type { Logger } from './log.ts'
 import type { Hub } from './sse.ts'
 import { StoreError } from './store/index.ts'
@@ -19,7 +26,13 @@ export interface Asset {
 }
 
 export interface RouteDeps {
+  /** The listener's role: every request on this app has it. */
+  role: Role
   config: Config
+  slide: SlideState
+  audience: AudienceState
+  queue: CommandQueue
+  crowd: Crowd
   chat: Chat
   store: Store
   hub: Hub
@@ -43,13 +56,6 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-const postBody = z.object({ text: z.string() })
-
-const pageQuery = z.object({
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-})
-
 export function createRoutes(deps: RouteDeps): Hono {
   const { config, chat, store, hub, log, version } = deps
   const who = { pod: config.podName, node: config.nodeName }
@@ -66,7 +72,7 @@ export function createRoutes(deps: RouteDeps): Hono {
     log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) })
   })
 
-  const fail = (c: Context, status: 400 | 404 | 413 | 429 | 500 | 503, error: string) => c.json({ error, ...who }, status)
+  const fail = createFail(who)
 
   app.onError((error, c) => {
     if (error instanceof StoreError) return fail(c, 503, `store unavailable: ${error.message}`)
@@ -74,6 +80,9 @@ export function createRoutes(deps: RouteDeps): Hono {
     return fail(c, 500, 'internal error')
   })
   app.notFound((c) => fail(c, 404, `no such route: ${c.req.method} ${c.req.path}`))
+
+  // Browsers get their sender id with the page (and on any later read, after a restart).
+  app.on('GET', ['/', '/api/*'], deps.crowd.issueIds(deps.role))
 
   // --- the page ---
   for (const [path, asset] of deps.assets) {
@@ -104,77 +113,38 @@ export function createRoutes(deps: RouteDeps): Hono {
       store: store.kind,
       llmUrl: config.llmUrl,
       llmModel: config.llmModel,
-      commands: chat.commandNames(),
+      role: deps.role,
+      commands: chat.commandNames(deps.role),
       maxMessageLength: config.maxMessageLength,
     }),
   )
 
-  // --- messages ---
-  app.get('/api/messages', async (c) => {
-    const query = pageQuery.safeParse(c.req.query())
-    if (!query.success) return fail(c, 400, 'use ?before=ID (a positive whole number) and ?limit=N (1-200)')
-    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
-    const messages = await store.list(query.data)
-    const last = messages.at(-1)
-    return c.json({ messages, nextBefore: messages.length === query.data.limit && last ? last.id : null, ...who })
+  // Writes come from the page itself or from clients without Origin (curl), never from another site.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !sameOrigin(c)) return fail(c, 403, `writes from another origin (${c.req.header('origin')?.slice(0, 100)}) are refused`)
+    await next()
   })
 
-  // JSON escapes can make a message up to 6 bytes per character; anything bigger is refused unread.
-  const maxBodyBytes = config.maxMessageLength * 6 + 1024
-  const limit = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => fail(c, 413, `request body larger than ${maxBodyBytes} bytes`) })
+  // --- the speaker's slide (the deck's reading view follows it) ---
+  const cors = deckCors(config.deckOrigin)
+  app.use('/api/slide', cors)
+  app.use('/api/events', cors)
+  app.route('/api/slide', slideRoutes({ role: deps.role, slide: deps.slide, fail }))
 
-  const post = async (c: Context) => {
-    let body: unknown
-    try {
-      body = JSON.parse(await c.req.text())
-    } catch {
-      return fail(c, 400, 'body must be JSON like {"text": "hello"}')
-    }
-    const parsed = postBody.safeParse(body)
-    if (!parsed.success) return fail(c, 400, 'body must be JSON like {"text": "hello"}')
-    const { text } = parsed.data
-    if (text.trim() === '') return fail(c, 400, 'message is empty')
-    if (text.includes('\0') || !text.isWellFormed()) return fail(c, 400, 'message contains a NUL character or broken Unicode')
-    const length = [...text].length
-    if (length > config.maxMessageLength) {
-      return fail(c, 413, `message has ${length} characters; at most ${config.maxMessageLength} are allowed`)
-    }
-    if (!deps.storeStarted()) return fail(c, 503, 'store unavailable: not started yet')
-    let result
-    try {
-      result = await chat.post(text)
-    } catch (error) {
-      if (error instanceof BusyError) {
-        c.header('Retry-After', '5')
-        return fail(c, 429, error.message)
-      }
-      throw error
-    }
-    if (result.kind === 'clear') return c.json({ clear: true, note: 'Only your screen is cleared; the messages stay stored.', ...who })
-    // ?wait=1: answer when the command has finished (handy with curl); the default answers at once.
-    const wait = ['1', 'true'].includes(c.req.query('wait') ?? '')
-    const message = wait ? await result.done : result.message
-    return c.json({ message, ...who }, 201)
-  }
-  app.post('/api/messages', limit, post)
-  app.post('/api/message', limit, post) // the name the talk's first scripts used
+  // --- messages ---
+  app.route('/api', messageRoutes({ role: deps.role, config, chat, store, crowd: deps.crowd, fail, who, storeStarted: deps.storeStarted }))
+  app.route('/api/audience', audienceRoutes({ role: deps.role, audience: deps.audience, fail }))
 
   // --- live updates ---
-  app.get('/api/events', (c) =>
-    streamSSE(c, async (stream) => {
-      let unsubscribe = () => {}
-      let keepAlive: NodeJS.Timeout | undefined
-      await new Promise<void>((resolve) => {
-        stream.onAbort(resolve)
-        void stream.writeSSE({ event: 'hello', data: JSON.stringify({ ...who, version }), retry: 2000 }).catch(resolve)
-        unsubscribe = hub.subscribe({ send: (event, data, id) => stream.writeSSE({ event, data, id }), close: resolve })
-        // A comment line now and then keeps proxies from closing a quiet connection.
-        keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(resolve), 15_000)
-      })
-      clearInterval(keepAlive)
-      unsubscribe()
-    }),
-  )
+  const greeting = () => {
+    const first: { event: string; data: unknown }[] = [{ event: 'hello', data: { ...who, version, role: deps.role } }]
+    const slide = deps.slide.get()
+    if (slide !== null) first.push({ event: 'slide', data: { slide } })
+    first.push({ event: 'audience', data: { posting: deps.audience.posting } })
+    first.push({ event: 'queue', data: { waiting: deps.queue.waiting } })
+    return first
+  }
+  app.route('/api/events', eventRoutes({ role: deps.role, hub, fail, greeting }))
 
   return app
 }

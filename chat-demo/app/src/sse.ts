@@ -1,40 +1,152 @@
-// Server-sent events: every connected browser gets every new or updated message, no polling.
-export interface Subscriber {
-  send(event: string, data: string, id?: string): Promise<void>
-  close(): void
+// Server-sent events: every connected browser gets every new, updated or hidden message, no polling.
+//
+// Built for a crowd: each event is encoded once and the same bytes are queued for every client, so
+// memory grows with the events in flight, not with the number of clients. A client whose unread
+// backlog passes bufferBytes (it stopped reading: a phone in a pocket, a hostile script) is dropped;
+// its browser reconnects with Last-Event-ID and gets what it missed from a bounded replay buffer,
+// or, if that is gone too, the event "reset" (reload the latest page). Past maxClients: refused.
+import type { Role } from './role.ts'
+
+export interface HubOptions {
+  /** Unread bytes a client may have queued before it is dropped (one event larger than this still goes out alone). */
+  bufferBytes: number
+  /** Live streams at once on the audience's listener. */
+  maxAudienceClients: number
+  /** Live streams at once on the speaker's listener (the speaker's laptop, the phone, the deck). */
+  maxSpeakerClients: number
+  /** Recent events kept for reconnecting clients: at most this many bytes and events. */
+  replayBytes: number
+  replayEvents: number
+  keepAliveMs: number
+  onDrop?: (role: Role) => void
+}
+
+export const DEFAULT_HUB_OPTIONS: HubOptions = {
+  bufferBytes: 256 * 1024,
+  maxAudienceClients: 2000,
+  maxSpeakerClients: 50,
+  replayBytes: 1024 * 1024,
+  replayEvents: 1000,
+  keepAliveMs: 15_000,
 }
 
 export interface Hub {
-  /** Returns the function that unsubscribes. */
-  subscribe(subscriber: Subscriber): () => void
-  publish(event: string, data: unknown, id?: string): void
+  /** A new client's stream, starting with `first` (hello, state) and what it missed after lastEventId; undefined when full. */
+  connect(role: Role, first: { event: string; data: unknown }[], lastEventId?: string, abort?: () => void): ReadableStream<Uint8Array> | undefined
+  /** Sends to everyone. Messages (message, update, hide) get an id and are replayable; the id is returned. */
+  publish(event: string, data: unknown): string | undefined
   readonly size: number
   closeAll(): void
 }
 
-export function createHub(): Hub {
-  const subscribers = new Set<Subscriber>()
+/** Events a reconnecting client must not miss; the others (slide, queue, audience) are state, sent on connect. */
+const REPLAYED = new Set(['message', 'update', 'hide'])
+
+interface Client {
+  role: Role
+  controller: ReadableStreamDefaultController<Uint8Array>
+  /** Cuts the connection (the socket), which frees what is queued for it. */
+  abort?: () => void
+}
+
+interface Kept {
+  seq: number
+  bytes: Uint8Array
+}
+
+const encoder = new TextEncoder()
+const frame = (event: string, data: string, id?: string) => encoder.encode(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`)
+
+export function createHub(options: Partial<HubOptions> = {}): Hub {
+  const o = { ...DEFAULT_HUB_OPTIONS, ...options }
+  // Ids are "<epoch>-<seq>": the epoch changes with every start, so an id from another pod means "reset".
+  const epoch = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`
+  let seq = 0
+  const clients = new Set<Client>()
+  const kept: Kept[] = []
+  let keptBytes = 0
+  const retry = encoder.encode('retry: 2000\n\n')
+  const keepAlive = encoder.encode(': keep-alive\n\n')
+
+  const drop = (client: Client, reason: Error | undefined) => {
+    if (!clients.delete(client)) return
+    try {
+      if (reason && client.abort) client.abort()
+      else if (reason) client.controller.error(reason)
+      else client.controller.close()
+    } catch {
+      // already closed
+    }
+    if (reason) o.onDrop?.(client.role)
+  }
+
+  const send = (client: Client, bytes: Uint8Array) => {
+    const queued = o.bufferBytes - (client.controller.desiredSize ?? 0)
+    // An empty queue always takes the next event, however large: one event never drops a reader.
+    if (queued > 0 && queued + bytes.byteLength > o.bufferBytes) return drop(client, new Error('client does not read'))
+    client.controller.enqueue(bytes)
+  }
+
+  /** The kept events after lastEventId, or undefined when they are not all kept (another epoch, too old, nonsense). */
+  const missed = (lastEventId: string): Kept[] | undefined => {
+    const match = /^([a-z0-9]+)-(\d{1,15})$/.exec(lastEventId)
+    if (!match || match[1] !== epoch) return undefined
+    const last = Number(match[2])
+    if (last > seq) return undefined
+    if (last === seq) return []
+    const oldest = kept[0]?.seq ?? seq + 1
+    if (last + 1 < oldest) return undefined
+    return kept.filter((k) => k.seq > last)
+  }
+
+  const timer = setInterval(() => {
+    for (const client of clients) send(client, keepAlive)
+  }, o.keepAliveMs)
+  timer.unref()
+
   return {
-    subscribe(subscriber) {
-      subscribers.add(subscriber)
-      return () => subscribers.delete(subscriber)
+    connect(role, first, lastEventId, abort) {
+      const count = [...clients].filter((c) => c.role === role).length
+      if (count >= (role === 'speaker' ? o.maxSpeakerClients : o.maxAudienceClients)) return undefined
+      let client: Client | undefined
+      return new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            client = { role, controller, abort }
+            controller.enqueue(retry)
+            for (const { event, data } of first) controller.enqueue(frame(event, JSON.stringify(data)))
+            if (lastEventId !== undefined) {
+              const replay = missed(lastEventId)
+              if (replay) for (const k of replay) controller.enqueue(k.bytes)
+              else controller.enqueue(frame('reset', JSON.stringify({ reason: 'missed too much: load the latest messages' })))
+            }
+            clients.add(client)
+          },
+          cancel() {
+            if (client) clients.delete(client)
+          },
+        },
+        new ByteLengthQueuingStrategy({ highWaterMark: o.bufferBytes }),
+      )
     },
-    publish(event, data, id) {
-      const json = JSON.stringify(data)
-      for (const subscriber of subscribers) {
-        // A browser that went away is dropped; the others are not held up by it.
-        subscriber.send(event, json, id).catch(() => {
-          subscribers.delete(subscriber)
-          subscriber.close()
-        })
+    publish(event, data) {
+      const replayed = REPLAYED.has(event)
+      const id = replayed ? `${epoch}-${++seq}` : undefined
+      const bytes = frame(event, JSON.stringify(data), id)
+      if (replayed) {
+        kept.push({ seq, bytes })
+        keptBytes += bytes.byteLength
+        while (kept.length > o.replayEvents || (keptBytes > o.replayBytes && kept.length > 1)) keptBytes -= kept.shift()?.bytes.byteLength ?? 0
       }
+      for (const client of clients) send(client, bytes)
+      return id
     },
     get size() {
-      return subscribers.size
+      return clients.size
     },
     closeAll() {
-      for (const subscriber of subscribers) subscriber.close()
-      subscribers.clear()
+      clearInterval(timer)
+      for (const client of [...clients]) drop(client, undefined)
     },
   }
 }

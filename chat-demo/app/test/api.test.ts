@@ -112,7 +112,7 @@ describe('health and info', () => {
     const info = await chat.get('/api/info')
     expect(info.body).toMatchObject({ name: 'chat', pod: 'chat-test-pod', node: 'phone-test', store: 'sqlite', llmModel: 'GEMMA_3_1B_IT' })
     expect(info.body.version).toMatch(/^\d+\.\d+\.\d+/)
-    expect(info.body.commands).toEqual(['clear', 'help', 'llm', 'whoami'])
+    expect(info.body.commands).toEqual(['clear', 'help', 'hide', 'llm', 'pause', 'resume', 'whoami'])
   })
 
   it('serves the page with a strict content security policy', async () => {
@@ -175,7 +175,7 @@ describe('live updates', () => {
       }
       const { body } = await chat.post('everyone sees this')
       for (const client of [a, b]) {
-        const event = await client.waitFor((e) => e.event === 'message' && e.id === String(body.message.id))
+        const event = await client.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === body.message.id)
         expect(JSON.parse(event.data)).toEqual(body.message)
       }
     } finally {

@@ -37,9 +37,9 @@ describe('/llm', () => {
     try {
       const { body } = await chat.post('/llm hello')
       expect(body.message).toMatchObject({ status: 'running', output: null })
-      const id = String(body.message.id)
-      expect(JSON.parse((await events.waitFor((e) => e.event === 'message' && e.id === id)).data).status).toBe('running')
-      const update = await events.waitFor((e) => e.event === 'update' && e.id === id)
+      const id = body.message.id
+      expect(JSON.parse((await events.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === id)).data).status).toBe('running')
+      const update = await events.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === id)
       expect(JSON.parse(update.data)).toMatchObject({ status: 'ok', output: 'You said: hello', text: '/llm hello' })
     } finally {
       events.close()

@@ -10,7 +10,7 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 function runMain(env: Record<string, string>, until?: (stdout: string) => boolean) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SQLITE_PATH: ':memory:', PORT: '0', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SQLITE_PATH: ':memory:', PORT: '0', AUDIENCE_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

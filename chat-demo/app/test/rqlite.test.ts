@@ -58,8 +58,8 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     await store.init()
     await store.ping()
     const tricky = `it's "quoted"; DROP TABLE messages; -- ${pod}`
-    const a = await store.insert(message(tricky, pod))
-    const b = await store.insert({ ...message('/date', pod), command: 'date', status: 'running' })
+    const a = (await store.insert(message(tricky, pod))).message
+    const b = (await store.insert({ ...message('/date', pod), command: 'date', status: 'running' })).message
     expect(b.id).toBeGreaterThan(a.id)
     const page = await store.list({ limit: 2 })
     expect(page.map((m) => m.id)).toEqual([b.id, a.id])
@@ -69,10 +69,10 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     await store.finish(b.id, { status: 'ok', output: 'Mon Nov 23', finishedAt: '2026-11-23T10:00:00.000Z' })
     expect((await store.list({ limit: 1 }))[0]).toMatchObject({ id: b.id, status: 'ok', output: 'Mon Nov 23', finishedAt: '2026-11-23T10:00:00.000Z' })
 
-    const c = await store.insert({ ...message('/hang', pod), command: 'hang', status: 'running' })
-    expect(await store.interruptRunning(pod, { status: 'error', output: 'restarted', finishedAt: c.createdAt })).toBe(1)
+    const c = (await store.insert({ ...message('/hang', pod), command: 'hang', status: 'running' })).message
+    expect(await store.interruptRunning({ status: 'error', output: 'restarted', finishedAt: c.createdAt })).toBe(1)
     expect((await store.list({ limit: 1 }))[0]).toMatchObject({ id: c.id, status: 'error', output: 'restarted' })
-    expect(await store.interruptRunning(pod, { status: 'error', output: 'again', finishedAt: c.createdAt })).toBe(0)
+    expect(await store.interruptRunning({ status: 'error', output: 'again', finishedAt: c.createdAt })).toBe(0)
     await store.close()
   })
 
@@ -83,7 +83,7 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     await store.insert(message(text, pod))
     const statements = double?.statements ?? []
     const insert = statements.find((s) => s.includes(text))
-    expect(insert?.[0]).toMatch(/^INSERT INTO messages \(.*\) VALUES \(\?, \?, \?, \?, \?, \?, \?, \?\)$/)
+    expect(insert?.[0]).toMatch(/^INSERT INTO messages \(.*\) VALUES \(\?, \?, \?, \?, \?, \?, \?, \?, \?\) ON CONFLICT \(client_key\) DO NOTHING$/)
     expect(statements.every((s) => !String(s[0]).includes('Robert'))).toBe(true)
   })
 
@@ -198,7 +198,7 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
       const { body } = await chat.post(`/gated ${gate}`)
       double.failNext(2) // the first two attempts to save the result get a 503
       await writeFile(gate, '')
-      await events.waitFor((e) => e.event === 'update' && e.id === String(body.message.id))
+      await events.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === body.message.id)
       const saved = (await chat.all()).find((m) => m.id === body.message.id)
       expect(saved).toMatchObject({ status: 'ok', output: 'through\n' })
     } finally {
@@ -216,16 +216,16 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     expect(new Set((await chat.all()).map((m) => m.text)).size).toBe(500)
   })
 
-  it('marks commands left running by an earlier run of this pod when it starts again', async () => {
+  it('marks commands left running by an earlier run of this pod, or by an earlier pod, when it starts again', async () => {
     double = await startRqliteDouble()
     const store = createRqliteStore(double.url)
     await store.init()
-    const left = await store.insert({ ...message('/slow', 'chat-test-pod'), command: 'slow', status: 'running' })
-    const other = await store.insert({ ...message('/slow', 'another-pod'), command: 'slow', status: 'running' })
+    const left = (await store.insert({ ...message('/slow', 'chat-test-pod'), command: 'slow', status: 'running' })).message
+    const other = (await store.insert({ ...message('/slow', 'another-pod'), command: 'slow', status: 'running' })).message
     chat = await startTestChat({ RQLITE_URL: double.url })
     await chat.storeReady
     const all = await chat.all()
     expect(all.find((m) => m.id === left.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
-    expect(all.find((m) => m.id === other.id)).toMatchObject({ status: 'running' })
+    expect(all.find((m) => m.id === other.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
   })
 })

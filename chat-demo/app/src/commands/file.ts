@@ -2,6 +2,7 @@
 //
 //   # a comment                     ignored, like blank lines
 //   #: what the next command does   its one-line /help description
+//   #@ speaker-only                 the next command works on the speaker's listener only
 //   name=shell command              name matches ^[a-z][a-z0-9-]{0,31}$
 //
 // The user's argument never becomes part of the command string: it arrives as the environment
@@ -14,13 +15,17 @@ import type { Logger } from '../log.ts'
 
 export const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/
 /** Built-ins a file can never replace (the others, whoami and llm, it can). */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['help', 'clear'])
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['help', 'clear', 'hide', 'pause', 'resume'])
+/** The marks a "#@" line may give the next command. */
+export const MARKS: ReadonlySet<string> = new Set(['speaker-only'])
 
 export interface FileCommand {
   name: string
   /** Run as /bin/sh -c "<command>". */
   command: string
   description: string | undefined
+  /** Marked "#@ speaker-only": the audience (the funnel's listener) can't run it. */
+  speakerOnly: boolean
   /** 1-based line in the file, for messages. */
   line: number
 }
@@ -35,6 +40,7 @@ export function parseCommandsFile(text: string): ParsedCommands {
   const commands = new Map<string, FileCommand>()
   const warnings: string[] = []
   let description: string | undefined
+  let marks = new Set<string>()
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
   lines.forEach((raw, index) => {
     const line = index + 1
@@ -44,9 +50,18 @@ export function parseCommandsFile(text: string): ParsedCommands {
       description = trimmed.slice(2).trim() || undefined
       return
     }
+    if (trimmed.startsWith('#@')) {
+      for (const mark of trimmed.slice(2).trim().split(/[\s,]+/).filter(Boolean)) {
+        if (MARKS.has(mark)) marks.add(mark)
+        else warnings.push(`line ${line}: unknown mark "${mark.slice(0, 40)}" (known: ${[...MARKS].join(', ')}), ignored`)
+      }
+      return
+    }
     if (trimmed.startsWith('#')) return
     const pending = description
+    const pendingMarks = marks
     description = undefined
+    marks = new Set()
     const eq = trimmed.indexOf('=')
     if (eq < 0) {
       warnings.push(`line ${line}: expected name=command, skipped`)
@@ -67,7 +82,7 @@ export function parseCommandsFile(text: string): ParsedCommands {
       return
     }
     if (commands.has(name)) warnings.push(`line ${line}: /${name} is defined again; this definition wins`)
-    commands.set(name, { name, command, description: pending, line })
+    commands.set(name, { name, command, description: pending, speakerOnly: pendingMarks.has('speaker-only'), line })
   })
   return { commands, warnings }
 }

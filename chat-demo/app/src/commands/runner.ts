@@ -107,29 +107,3 @@ export function runShellCommand(request: RunRequest): Promise<RunOutcome> {
 export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
-
-/** A cap on commands running at once; tryAcquire answers undefined when all slots are taken. */
-export interface Limiter {
-  tryAcquire(): (() => void) | undefined
-  readonly active: number
-  readonly max: number
-}
-
-export function createLimiter(max: number): Limiter {
-  let active = 0
-  return {
-    tryAcquire() {
-      if (active >= max) return undefined
-      active++
-      let released = false
-      return () => {
-        if (!released) active--
-        released = true
-      }
-    },
-    get active() {
-      return active
-    },
-    max,
-  }
-}

@@ -2,7 +2,7 @@
 // Only parameterized statements: [["INSERT ... VALUES(?, ?)", "a", 2]]. rqlite reports SQL errors
 // inside a 200 answer ({"results":[{"error":"..."}]}), so every answer is checked for `error`.
 import { describeFetchError } from '../fetch-error.ts'
-import { finishStatement, insertStatement, interruptStatement, listStatement, PING, rowToMessage, SCHEMA } from './schema.ts'
+import { ALREADY_MIGRATED, byKeyStatement, finishStatement, hideStatement, INDEXES, insertStatement, interruptStatement, listStatement, MIGRATIONS, PING, rowToMessage, SCHEMA } from './schema.ts'
 import type { Statement } from './schema.ts'
 import { StoreError } from './types.ts'
 import type { Store } from './types.ts'
@@ -68,12 +68,29 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     location: base,
     async init() {
       await execute(...SCHEMA.map((sql) => ({ sql, params: [] })))
+      for (const sql of MIGRATIONS) {
+        try {
+          await execute({ sql, params: [] })
+        } catch (error) {
+          if (!ALREADY_MIGRATED.test((error as Error).message)) throw error
+        }
+      }
+      await execute(...INDEXES.map((sql) => ({ sql, params: [] })))
     },
-    async insert(message) {
-      const [result] = await execute(insertStatement(message))
+    async insert(message, key) {
+      const [result] = await execute(insertStatement(message, key))
+      if (result?.rows_affected === 0 && key !== undefined) {
+        const [row] = await query(byKeyStatement(key))
+        if (!row) throw new StoreError('rqlite stored nothing and found no message with that key')
+        return { message: rowToMessage(row), created: false }
+      }
       const id = result?.last_insert_id
       if (typeof id !== 'number') throw new StoreError('rqlite did not return last_insert_id')
-      return { id, ...message }
+      return { message: { id, ...message }, created: true }
+    },
+    async hide(id) {
+      const [result] = await execute(hideStatement(id))
+      return (result?.rows_affected ?? 0) > 0
     },
     async finish(id, result) {
       await execute(finishStatement(id, result))
@@ -81,8 +98,8 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     async list(page) {
       return (await query(listStatement(page))).map(rowToMessage)
     },
-    async interruptRunning(pod, result) {
-      const [answer] = await execute(interruptStatement(pod, result))
+    async interruptRunning(result) {
+      const [answer] = await execute(interruptStatement(result))
       return answer?.rows_affected ?? 0
     },
     async ping() {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { finishStatement, insertStatement, interruptStatement, listStatement, PING, rowToMessage, SCHEMA } from './schema.ts'
+import { ALREADY_MIGRATED, byKeyStatement, finishStatement, hideStatement, INDEXES, insertStatement, interruptStatement, listStatement, MIGRATIONS, PING, rowToMessage, SCHEMA } from './schema.ts'
 import type { Statement } from './schema.ts'
 import { StoreError } from './types.ts'
 import type { Store } from './types.ts'
@@ -37,11 +37,25 @@ export function createSqliteStore(path: string): Store {
     async init() {
       guard('schema creation', (d) => {
         for (const sql of SCHEMA) d.exec(sql)
+        for (const sql of MIGRATIONS) {
+          try {
+            d.exec(sql)
+          } catch (error) {
+            if (!ALREADY_MIGRATED.test((error as Error).message)) throw error
+          }
+        }
+        for (const sql of INDEXES) d.exec(sql)
       })
     },
-    async insert(message) {
-      const { lastInsertRowid } = run(insertStatement(message))
-      return { id: Number(lastInsertRowid), ...message }
+    async insert(message, key) {
+      const { changes, lastInsertRowid } = run(insertStatement(message, key))
+      if (Number(changes) === 1) return { message: { id: Number(lastInsertRowid), ...message }, created: true }
+      const [row] = all(byKeyStatement(key ?? ''))
+      if (!row) throw new StoreError('SQLite stored nothing and found no message with that key')
+      return { message: rowToMessage(row as Record<string, unknown>), created: false }
+    },
+    async hide(id) {
+      return Number(run(hideStatement(id)).changes) > 0
     },
     async finish(id, result) {
       run(finishStatement(id, result))
@@ -49,8 +63,8 @@ export function createSqliteStore(path: string): Store {
     async list(page) {
       return all(listStatement(page)).map((row) => rowToMessage(row as Record<string, unknown>))
     },
-    async interruptRunning(pod, result) {
-      return Number(run(interruptStatement(pod, result)).changes)
+    async interruptRunning(result) {
+      return Number(run(interruptStatement(result)).changes)
     },
     async ping() {
       all(PING)

@@ -19,6 +19,12 @@ export interface Message {
 
 export type NewMessage = Omit<Message, 'id'>
 
+export interface Inserted {
+  message: Message
+  /** false: the key was seen before, message is the first copy. */
+  created: boolean
+}
+
 export interface CommandResult {
   status: Exclude<CommandStatus, 'running'>
   output: string
@@ -37,14 +43,22 @@ export interface Store {
   readonly location: string
   /** Creates the schema (idempotent). Throws StoreError when the store does not answer. */
   init(): Promise<void>
-  /** Commits one message and returns it with its id. */
-  insert(message: NewMessage): Promise<Message>
+  /**
+   * Commits one message and returns it with its id. With a key (the client's idempotency key) a
+   * message stored before under the same key is returned instead, with created: false.
+   */
+  insert(message: NewMessage, key?: string): Promise<Inserted>
+  /** Hides a message from every page of history; false when there is no such message. */
+  hide(id: number): Promise<boolean>
   /** Records a command's outcome on its message. */
   finish(id: number, result: CommandResult): Promise<void>
   /** Newest first. */
   list(page: Page): Promise<Message[]>
-  /** Marks commands this pod left running (e.g. before a restart) as failed; returns how many. */
-  interruptRunning(pod: string, result: CommandResult): Promise<number>
+  /**
+   * Marks every command still running as failed; returns how many. Called at start-up, before this
+   * process runs any: they were left by an earlier process or pod (a new pod has a new name).
+   */
+  interruptRunning(result: CommandResult): Promise<number>
   /** Resolves when the store answers a query. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -27,6 +27,7 @@ export interface PostAnswer {
 export async function startTestChat(env: Record<string, string> = {}): Promise<TestChat> {
   const config = loadConfig({
     PORT: '0',
+    AUDIENCE_PORT: '0',
     SQLITE_PATH: ':memory:',
     POD_NAME: 'chat-test-pod',
     NODE_NAME: 'phone-test',

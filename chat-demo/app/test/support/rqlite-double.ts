@@ -18,6 +18,8 @@ export interface RqliteDouble {
   statements: unknown[][]
   /** The next n requests to /db/* answer 503 like a node without a leader. */
   failNext(n: number): void
+  /** The next n writes (/db/execute) are committed, but answered 503: the commit came too late for the answer. */
+  commitThenFailNext(n: number): void
   stop(): Promise<void>
   start(): Promise<void>
   count(table: string): number
@@ -28,6 +30,7 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
   const db = new DatabaseSync(':memory:')
   const statements: unknown[][] = []
   let failures = 0
+  let lateCommits = 0
   let server: Server | undefined
 
   const bind = (p: Param) => (typeof p === 'number' && Number.isInteger(p) ? BigInt(p) : typeof p === 'boolean' ? Number(p) : p)
@@ -108,6 +111,11 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
     }
     const results =
       url.pathname === '/db/execute' ? execute(body, url.searchParams.has('transaction')) : query(body, url.searchParams.has('associative'))
+    if (url.pathname === '/db/execute' && lateCommits > 0) {
+      lateCommits--
+      res.writeHead(503, { 'content-type': 'text/plain' })
+      return res.end('timeout waiting for the commit to be applied\n')
+    }
     return json(200, { results })
   }
 
@@ -134,6 +142,9 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
     statements,
     failNext: (n) => {
       failures = n
+    },
+    commitThenFailNext: (n) => {
+      lateCommits = n
     },
     stop,
     start,

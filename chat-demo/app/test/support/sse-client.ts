@@ -12,9 +12,9 @@ export interface SseClient {
   close(): void
 }
 
-export async function openEvents(url: string): Promise<SseClient> {
+export async function openEvents(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const controller = new AbortController()
-  const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } })
+  const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream', ...headers } })
   if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`)
   const events: SseEvent[] = []
   const waiters = new Set<() => void>()
