@@ -33,14 +33,18 @@ interface AnnouncerLog {
   warn: (message: string) => void
 }
 
-const RETRY_MS = 3000
-const TIMEOUT_MS = 5000
+export interface AnnouncerTiming {
+  /** Milliseconds between tries while the chat can't be reached */
+  retryMs?: number
+  /** Milliseconds a request may take */
+  timeoutMs?: number
+}
 
 /**
  * Sends the speaker's slide to the chat: one request at a time, the latest slide only, repeats skipped. When
- * the chat can't be reached it says so once and tries again every RETRY_MS, until it can.
+ * the chat can't be reached it says so once and tries again every `retryMs`, until it can.
  */
-export function createAnnouncer(chatUrl: string, log: AnnouncerLog, send: typeof fetch = fetch): Announcer {
+export function createAnnouncer(chatUrl: string, log: AnnouncerLog, { retryMs = 3000, timeoutMs = 5000 }: AnnouncerTiming = {}): Announcer {
   const endpoint = new URL('/api/slide', chatUrl).href
   let wanted: number | undefined
   let sent: number | undefined
@@ -50,11 +54,11 @@ export function createAnnouncer(chatUrl: string, log: AnnouncerLog, send: typeof
 
   async function put(slide: number) {
     try {
-      const response = await send(endpoint, {
+      const response = await fetch(endpoint, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ slide }),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       })
       if (!response.ok)
         throw new Error(`HTTP ${response.status} ${(await response.text()).slice(0, 200)}`)
@@ -65,10 +69,10 @@ export function createAnnouncer(chatUrl: string, log: AnnouncerLog, send: typeof
     }
     catch (error) {
       if (!failing)
-        log.warn(`follow the speaker: could not announce slide ${slide} to ${endpoint}: ${(error as Error).message}. Trying again every ${RETRY_MS / 1000} s.`)
+        log.warn(`follow the speaker: could not announce slide ${slide} to ${endpoint}: ${(error as Error).message}. Trying again every ${retryMs / 1000} s.`)
       failing = true
       clearTimeout(retry)
-      retry = setTimeout(flush, RETRY_MS)
+      retry = setTimeout(flush, retryMs)
       retry.unref?.()
     }
   }

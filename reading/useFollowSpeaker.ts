@@ -7,19 +7,13 @@
  */
 import { onBeforeUnmount, onMounted, readonly, ref, type Ref } from 'vue'
 import { links } from 'virtual:project-links'
+import { eventsUrl } from './reading-links.ts'
 
 const speakerSlide = ref<number>()
 const following = ref(true)
 const connected = ref(false)
 let source: EventSource | undefined
 let users = 0
-
-/** The chat's live stream, or undefined when following is off for this deck. */
-export function eventsUrl(chatPublicUrl: string, dev: boolean): string | undefined {
-  if (!chatPublicUrl.trim() || dev)
-    return undefined
-  return new URL('api/events', chatPublicUrl.endsWith('/') ? chatPublicUrl : `${chatPublicUrl}/`).href
-}
 
 function connect(url: string) {
   source = new EventSource(url)
