@@ -12,14 +12,12 @@
 // Prints a table, writes bench/results.json, and names the figures over budget (exit code 1 with --strict).
 // The machine is shared: its load average is recorded before and after, next to the figures.
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { launchChromium } from '../test/support/chromium.ts'
 import {
-  BUDGETS, buildDeck, deckBase, devServerStart, exportPdf, type FirstSlideLoad, heavyFiles, loadFirstSlide, median,
+  BUDGETS, buildDeck, deckBase, devServerStart, exportPdf, type FirstSlideLoad, freePort, heavyFiles, loadFirstSlide, median,
   repoRoot, run, siteSize, sum, THROTTLE,
 } from './measure.ts'
 import { serveDeck } from './serve.ts'
@@ -49,14 +47,6 @@ const KiB = 1024
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits
 const step = (text: string) => console.error(`\n▶ ${text}`)
 const work = mkdtempSync(join(tmpdir(), 'kop-bench-'))
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>(done => probe.listen(0, '127.0.0.1', done))
-  const { port } = probe.address() as AddressInfo
-  await new Promise(done => probe.close(done))
-  return port
-}
 
 function machine() {
   return {

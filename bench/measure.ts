@@ -3,6 +3,7 @@
 // server cold, export the PDF. Every figure comes from a real run; the budgets live here, not in the tests.
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { join, relative, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { Browser, BrowserContextOptions } from 'playwright-core'
@@ -63,6 +64,15 @@ export function median(values: number[]): number {
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
     entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)])
+}
+
+/** A TCP port of 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>(done => probe.listen(0, '127.0.0.1', done))
+  const { port } = probe.address() as AddressInfo
+  await new Promise(done => probe.close(done))
+  return port
 }
 
 /** Runs a program to its end; rejects with its output when it fails. */

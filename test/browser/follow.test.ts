@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deckBase, PHONE } from '../../bench/measure.ts'
+import { deckBase, freePort, PHONE } from '../../bench/measure.ts'
 import { type DeckServer, serveDeck } from '../../bench/serve.ts'
 import { startTestChat, type TestChat } from '../../chat-demo/app/test/support/chat.ts'
 import { launchChromium } from '../support/chromium.ts'
 import { buildDeck, repoRoot } from '../support/deck.ts'
+import { heldAtTop } from '../support/reading.ts'
 
 // Follow the speaker, end to end: the real chat app (speaker listener + audience listener, CORS for the
 // deck's origin), the deck's real dev server as the presenter's (announcing to the speaker listener), and the
@@ -24,14 +24,6 @@ let presenter: Page
 let devServer: ChildProcess
 let devUrl: string
 const chatRequests: string[] = []
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>(done => probe.listen(0, '127.0.0.1', done))
-  const { port } = probe.address() as AddressInfo
-  await new Promise(done => probe.close(done))
-  return port
-}
 
 /** `slidev` on the real deck (bench/dev-server.ts, its own Vite cache), announcing to `chatUrl`. */
 async function startDevServer(chatUrl: string): Promise<{ child: ChildProcess, url: string }> {
@@ -56,21 +48,10 @@ async function startDevServer(chatUrl: string): Promise<{ child: ChildProcess, u
 }
 
 const speakerSlide = async () => (await (await fetch(`${chat.audienceUrl}/api/slide`)).json()).slide
-const section = (no: number) => `.kop-reading-section[data-no="${no}"]`
 
 async function present(no: number) {
   await presenter.evaluate(target => (location.hash = `#/presenter/${target}`), no)
   await expect.poll(speakerSlide, { timeout: 30_000 }).toBe(no)
-}
-
-async function heldAtTop(page: Page, no: number) {
-  await page.waitForFunction(async (target) => {
-    const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))
-    const offset = () => document.querySelector(target)!.getBoundingClientRect().top - document.querySelector('.kop-reading-bar')!.getBoundingClientRect().bottom
-    const before = offset()
-    await frames()
-    return Math.abs(before) <= 2 && Math.abs(offset()) <= 2
-  }, section(no), { polling: 200, timeout: 60_000 })
 }
 
 async function openAudience(hash: string): Promise<Page> {

@@ -4,6 +4,7 @@ import { deckBase, PHONE } from '../../bench/measure.ts'
 import { type DeckServer, serveDeck } from '../../bench/serve.ts'
 import { launchChromium, watchProblems } from '../support/chromium.ts'
 import { buildDeck, deckSlides } from '../support/deck.ts'
+import { heldAtTop, readingSection as section } from '../support/reading.ts'
 import { stageDirections } from '../support/stage-directions.ts'
 
 // The reading view of the built deck (#/read), as the audience gets it: a phone in portrait, touch, under the
@@ -30,8 +31,6 @@ afterAll(async () => {
   await server?.stop()
 })
 
-const section = (no: number) => `.kop-reading-section[data-no="${no}"]`
-
 async function openReading(hash = '#/read'): Promise<{ page: Page, problems: string[] }> {
   const page = await context.newPage()
   const problems = watchProblems(page, server.url)
@@ -49,17 +48,6 @@ async function readToTheEnd(page: Page) {
     return document.querySelectorAll('.kop-reading-slide .slidev-layout').length === total
       && [...document.querySelectorAll<HTMLImageElement>('.kop-reading img')].every(image => image.complete && image.naturalWidth > 0)
   }, slides.length, { polling: 100, timeout: 120_000 })
-}
-
-/** Waits until slide `no`'s section starts right under the bar, and stays there for a few frames. */
-async function heldAtTop(page: Page, no: number) {
-  await page.waitForFunction(async (target) => {
-    const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))
-    const offset = () => document.querySelector(target)!.getBoundingClientRect().top - document.querySelector('.kop-reading-bar')!.getBoundingClientRect().bottom
-    const before = offset()
-    await frames()
-    return Math.abs(before) <= 2 && Math.abs(offset()) <= 2
-  }, section(no), { polling: 200, timeout: 60_000 })
 }
 
 describe('the reading view on a phone in portrait (390×844, touch)', () => {
