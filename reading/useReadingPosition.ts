@@ -15,7 +15,7 @@ export interface ReadingPosition {
 /**
  * Where the reader is in the reading view: `sections` are the slides' sections (`data-no`), under a sticky
  * bar of height `offset()`. A pinned slide is re-aligned whenever the page's height changes — slides above
- * it load lazily — until the reader touches, wheels or presses a scroll key; then `onRelease` is called.
+ * it load lazily — until the reader drags, wheels or presses a scroll key; then `onRelease` is called.
  */
 export function useReadingPosition(
   sections: () => HTMLElement[],
@@ -60,7 +60,8 @@ export function useReadingPosition(
     align()
   }
 
-  const inputs = ['touchstart', 'wheel', 'keydown'] as const
+  // A finger that moves (not one that taps a link or a button), a wheel, a scroll key.
+  const inputs = ['touchmove', 'wheel', 'keydown'] as const
   onMounted(() => {
     addEventListener('scroll', onScroll, { passive: true })
     for (const input of inputs)

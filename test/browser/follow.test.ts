@@ -54,6 +54,16 @@ async function present(no: number) {
   await expect.poll(speakerSlide, { timeout: 30_000 }).toBe(no)
 }
 
+/** A finger moving up the screen from `fromY` to `toY`, as touch events (the page scrolls down). */
+async function drag(page: Page, fromY: number, toY: number) {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 200, y: fromY }] })
+  for (let i = 1; i <= 10; i++)
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 200, y: fromY + ((toY - fromY) * i) / 10 }] })
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
+  await cdp.detach()
+}
+
 async function openAudience(hash: string): Promise<Page> {
   const page = await audience.newPage()
   page.on('request', (request) => {
@@ -103,8 +113,12 @@ describe('following the speaker', () => {
     await heldAtTop(page, 7)
     expect(new URL(page.url()).hash).toBe('#/read/7')
 
-    // The reader scrolls on their own: the page stays where they are when the speaker moves on.
-    await page.mouse.wheel(0, 600)
+    // A tap is not leaving: the page stays with the speaker…
+    await page.locator('.kop-reading-title').tap()
+    await present(8)
+    await heldAtTop(page, 8)
+    // …but the reader's finger scrolling on their own is: the page stays where they are when the speaker moves on.
+    await drag(page, 600, 250)
     const back = page.getByRole('button', { name: 'Back to the speaker' })
     await back.waitFor()
     await present(10)
