@@ -7,7 +7,11 @@ export const readingSection = (no: number) => `.kop-reading-section[data-no="${n
 export async function heldAtTop(page: Page, no: number) {
   await page.waitForFunction(async (target) => {
     const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))
-    const offset = () => document.querySelector(target)!.getBoundingClientRect().top - document.querySelector('.kop-reading-bar')!.getBoundingClientRect().bottom
+    const section = document.querySelector(target)
+    const bar = document.querySelector('.kop-reading-bar')
+    if (!section || !bar) // not drawn yet
+      return false
+    const offset = () => section.getBoundingClientRect().top - bar.getBoundingClientRect().bottom
     const before = offset()
     await frames()
     return Math.abs(before) <= 2 && Math.abs(offset()) <= 2
