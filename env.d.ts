@@ -1,6 +1,6 @@
 declare module 'virtual:project-links' {
-  import type { ProjectLinks } from './vite.config.ts'
+  import type { BrowserLinks } from './vite.config.ts'
   import type { QrShape } from './utils/qr.ts'
-  export const links: ProjectLinks
+  export const links: BrowserLinks
   export const qr: Record<string, QrShape>
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import { liveDemo } from './plugins/live-demo.ts'
+import { speakerSlide } from './plugins/speaker-slide.ts'
 import { qrShape } from './utils/qr.ts'
 
 const projectFile = fileURLToPath(new URL('./project.json', import.meta.url))
@@ -13,14 +14,31 @@ export interface ProjectLinks {
   deckUrl: string
   blogUrl: string
   sapMachineUrl: string
-  /** The room chat published with `tailscale funnel` (https://phone.tailnet.ts.net); empty: not configured. */
+  /**
+   * The audience chat's public address (`tailscale funnel`, https://phone.tailnet.ts.net/): the room chat slide's QR
+   * code, and where the reading view and the slides view learn the speaker's slide. Empty: no QR code, no following,
+   * nothing requested. CHAT_PUBLIC_URL overrides it.
+   */
   chatPublicUrl: string
+  /**
+   * The chat's address in the tailnet (its speaker listener), where the presenter's dev server announces the
+   * slide. Empty: nothing announced. Never sent to a browser. CHAT_SPEAKER_URL overrides it.
+   */
+  chatSpeakerUrl: string
 }
 
-function readProject(): ProjectLinks {
+/** project.json, with the chat's addresses overridable from the environment (a build or dev server for another room, the tests). */
+export function readProject(env: Record<string, string | undefined> = process.env): ProjectLinks {
   const { $comment: _comment, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
-  return links
+  return {
+    ...links,
+    chatPublicUrl: env.CHAT_PUBLIC_URL ?? links.chatPublicUrl,
+    chatSpeakerUrl: env.CHAT_SPEAKER_URL ?? links.chatSpeakerUrl,
+  }
 }
+
+/** What the browser gets: every address but the tailnet one, which only the dev server uses. */
+export type BrowserLinks = Omit<ProjectLinks, 'chatSpeakerUrl'>
 
 const virtualId = 'virtual:project-links'
 
@@ -36,7 +54,7 @@ function projectLinks(): Plugin {
       if (id !== `\0${virtualId}`)
         return
       this.addWatchFile(projectFile)
-      const links = readProject()
+      const { chatSpeakerUrl: _speaker, ...links }: ProjectLinks = readProject()
       const qr = Object.fromEntries(Object.values(links).filter(v => /^https?:/.test(v)).map(url => [url, qrShape(url)]))
       return `export const links = ${JSON.stringify(links)}\nexport const qr = ${JSON.stringify(qr)}\n`
     },
@@ -51,5 +69,5 @@ export default defineConfig(({ command }) => ({
   // Pictures stay files (utils/images.ts hands out their URLs) instead of data URLs inlined into the
   // first slide's JavaScript: each is fetched only when a slide shows it.
   build: { assetsInlineLimit: 0 },
-  plugins: [projectLinks(), liveDemo()],
+  plugins: [projectLinks(), liveDemo(), speakerSlide({ chatUrl: readProject().chatSpeakerUrl })],
 }))

@@ -3,7 +3,8 @@
 //   npm run bench [-- --runs N] [--skip-dev] [--skip-pdf] [--skip-chat] [--json PATH] [--strict]
 //
 // Deck: build time; the first slide on a phone (390×844) under mobile throttling (CDP: 1.6 Mbps down,
-// 150 ms round trip, 4× CPU slowdown) — bytes and gzip bytes until it is painted, and when; requests to
+// 150 ms round trip, 4× CPU slowdown) — bytes and gzip bytes until it is painted, and when — and, in the
+// same runs, the reading view's first screen, as a ratio to that first slide; requests to
 // other hosts; heavy parts (mermaid, xterm.js, the cast player, a QR generator, a Shiki engine) fetched
 // before it is painted; the built site's size and what the service worker precaches; the dev server from
 // a cold start (empty Vite cache) and a warm one until slide 1 renders; the PDF export's time and size.
@@ -11,14 +12,12 @@
 // Prints a table, writes bench/results.json, and names the figures over budget (exit code 1 with --strict).
 // The machine is shared: its load average is recorded before and after, next to the figures.
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { launchChromium } from '../test/support/chromium.ts'
 import {
-  BUDGETS, buildDeck, deckBase, devServerStart, exportPdf, type FirstSlideLoad, heavyFiles, loadFirstSlide, median,
+  BUDGETS, buildDeck, deckBase, devServerStart, exportPdf, type FirstSlideLoad, freePort, heavyFiles, loadFirstSlide, median,
   repoRoot, run, siteSize, sum, THROTTLE,
 } from './measure.ts'
 import { serveDeck } from './serve.ts'
@@ -48,14 +47,6 @@ const KiB = 1024
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits
 const step = (text: string) => console.error(`\n▶ ${text}`)
 const work = mkdtempSync(join(tmpdir(), 'kop-bench-'))
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>(done => probe.listen(0, '127.0.0.1', done))
-  const { port } = probe.address() as AddressInfo
-  await new Promise(done => probe.close(done))
-  return port
-}
 
 function machine() {
   return {
@@ -87,6 +78,24 @@ function firstSlideFigures(load: FirstSlideLoad, heavy: Map<string, string[]>, u
 
 type FirstSlideFigures = ReturnType<typeof firstSlideFigures>
 
+/** Medians of throttled runs of one first screen. */
+function medianFigures(runs: FirstSlideFigures[]) {
+  return {
+    paintedMs: median(runs.map(run => run.paintedMs)),
+    paintedMsRuns: runs.map(run => run.paintedMs),
+    requests: median(runs.map(run => run.requests)),
+    bytes: median(runs.map(run => run.bytes)),
+    gzipBytes: median(runs.map(run => run.gzipBytes)),
+    wireBytes: median(runs.map(run => run.wireBytes)),
+    heavyBeforePaint: [...new Set(runs.flatMap(run => run.heavyBeforePaint))],
+  }
+}
+
+type ReadingFigures = ReturnType<typeof medianFigures> & {
+  /** Its median time over the slides view's first slide in the same runs: the floor it is compared with */
+  paintedRatio: number
+}
+
 interface DeckResults {
   buildMs: number
   site: ReturnType<typeof siteSize>
@@ -95,6 +104,8 @@ interface DeckResults {
   foreignRequests: string[]
   requestsAfterPreload: number
   firstSlide: Omit<FirstSlideFigures, 'paintedMs'> & { throttle: typeof THROTTLE, viewport: string, paintedMs: number, paintedMsRuns: number[] }
+  /** The reading view's first screen (#/read), throttled, measured in the same runs as `firstSlide` */
+  readingFirstScreen: ReadingFigures
   devServer?: { coldStartMs: number, warmStartMs: number }
   pdf?: { exportMs: number, bytes: number, pages: number }
 }
@@ -127,30 +138,29 @@ async function main() {
   const browser = await launchChromium()
   const server = await serveDeck(out, deckBase)
   try {
+    // A phone opening the deck's address gets the reading view (setup/routes.ts): the slides view is #/1.
+    const slidesUrl = `${server.url}#/1`
+    const readingUrl = `${server.url}#/read`
     step('First slide, unthrottled, then 4 s more (Slidev preloads the other slides after 3 s)')
-    const open = await loadFirstSlide(browser, server.url, { throttle: false, settleMs: 4000 })
+    const open = await loadFirstSlide(browser, slidesUrl, { throttle: false, settleMs: 4000 })
     deck.firstSlideUnthrottled = firstSlideFigures(open, heavy, server.url)
     deck.foreignRequests = open.foreign
     deck.requestsAfterPreload = open.all.filter(request => !request.url.startsWith('data:')).length
 
-    step(`First slide under throttling (${THROTTLE.downloadKbps} kbit/s, ${THROTTLE.rttMs} ms RTT, ${THROTTLE.cpuSlowdown}× CPU), ${runs} run(s)`)
+    step(`First slide and the reading view's first screen under throttling (${THROTTLE.downloadKbps} kbit/s, ${THROTTLE.rttMs} ms RTT, ${THROTTLE.cpuSlowdown}× CPU), ${runs} run(s) each, in turns`)
     const throttled = []
+    const reading = []
     for (let i = 0; i < runs; i++) {
-      const load = await loadFirstSlide(browser, server.url, { throttle: true })
-      throttled.push(firstSlideFigures(load, heavy, server.url))
-      console.error(`  run ${i + 1}: painted at ${round(load.paintedMs)} ms`)
+      // In turns, so a busy moment of the shared machine slows both alike.
+      const slide = await loadFirstSlide(browser, slidesUrl, { throttle: true })
+      throttled.push(firstSlideFigures(slide, heavy, server.url))
+      const read = await loadFirstSlide(browser, readingUrl, { throttle: true, screen: 'reading' })
+      reading.push(firstSlideFigures(read, heavy, server.url))
+      console.error(`  run ${i + 1}: slide 1 painted at ${round(slide.paintedMs)} ms, reading view at ${round(read.paintedMs)} ms`)
     }
-    deck.firstSlide = {
-      throttle: THROTTLE,
-      viewport: '390×844, touch, 3× pixel ratio',
-      paintedMs: median(throttled.map(run => run.paintedMs)),
-      paintedMsRuns: throttled.map(run => run.paintedMs),
-      requests: median(throttled.map(run => run.requests)),
-      bytes: median(throttled.map(run => run.bytes)),
-      gzipBytes: median(throttled.map(run => run.gzipBytes)),
-      wireBytes: median(throttled.map(run => run.wireBytes)),
-      heavyBeforePaint: [...new Set(throttled.flatMap(run => run.heavyBeforePaint))],
-    }
+    deck.firstSlide = { throttle: THROTTLE, viewport: '390×844, touch, 3× pixel ratio', ...medianFigures(throttled) }
+    const readingFigures = medianFigures(reading)
+    deck.readingFirstScreen = { ...readingFigures, paintedRatio: round(readingFigures.paintedMs / deck.firstSlide.paintedMs, 2) }
   }
   finally {
     await server.stop()
@@ -206,6 +216,8 @@ function budgetChecks(results: Results): Check[] {
     { figure: 'first slide painted, throttled', value: deck.firstSlide.paintedMs, budget: BUDGETS.firstSlideMs, unit: 'ms', over: false },
     { figure: 'requests to other hosts', value: deck.foreignRequests.length, budget: BUDGETS.foreignRequests, unit: '', over: false },
     { figure: 'heavy parts fetched before the first slide', value: deck.firstSlide.heavyBeforePaint.length, budget: 0, unit: '', over: false },
+    { figure: 'reading view first screen / first slide, throttled', value: deck.readingFirstScreen.paintedRatio, budget: BUDGETS.readingFirstScreenRatio, unit: '×', over: false },
+    { figure: 'heavy parts fetched before the reading view', value: deck.readingFirstScreen.heavyBeforePaint.length, budget: 0, unit: '', over: false },
   ]
   if (deck.pdf)
     checks.push({ figure: 'PDF size', value: round(deck.pdf.bytes / 1e6, 2), budget: BUDGETS.pdfMB, unit: 'MB', over: false })
@@ -226,6 +238,10 @@ function printTable(results: Results, checks: Check[]) {
     ['First slide: gzip bytes until painted', kib(deck.firstSlide.gzipBytes), `≤ ${BUDGETS.firstSlideKiB} KiB`, 'first slide, gzip bytes until painted'],
     ['First slide painted, throttled (median)', `${deck.firstSlide.paintedMs} ms`, `≤ ${BUDGETS.firstSlideMs} ms`, 'first slide painted, throttled'],
     ['First slide painted, unthrottled', `${deck.firstSlideUnthrottled.paintedMs} ms`, ''],
+    ['Reading view: requests / gzip bytes until painted', `${deck.readingFirstScreen.requests} / ${kib(deck.readingFirstScreen.gzipBytes)}`, ''],
+    ['Reading view painted, throttled (median)', `${deck.readingFirstScreen.paintedMs} ms`, ''],
+    ['Reading view / first slide, same runs', `${deck.readingFirstScreen.paintedRatio}×`, `≤ ${BUDGETS.readingFirstScreenRatio}×`, 'reading view first screen / first slide, throttled'],
+    ['Heavy parts before the reading view', deck.readingFirstScreen.heavyBeforePaint.length ? deck.readingFirstScreen.heavyBeforePaint.join(', ') : 'none', 'none', 'heavy parts fetched before the reading view'],
     ['Requests to other hosts', `${deck.foreignRequests.length}`, `${BUDGETS.foreignRequests}`, 'requests to other hosts'],
     ['Heavy parts before first slide', deck.firstSlide.heavyBeforePaint.length ? deck.firstSlide.heavyBeforePaint.join(', ') : 'none', 'none', 'heavy parts fetched before the first slide'],
     ['Site: files / bytes / gzip', `${deck.site.files} / ${kib(deck.site.bytes)} / ${kib(deck.site.gzipBytes)}`, ''],

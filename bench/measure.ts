@@ -3,6 +3,7 @@
 // server cold, export the PDF. Every figure comes from a real run; the budgets live here, not in the tests.
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { join, relative, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { Browser, BrowserContextOptions } from 'playwright-core'
@@ -31,6 +32,8 @@ export const BUDGETS = {
   firstSlideMs: 2500,
   /** Requests to any host other than the deck's own, while the first slide loads and the rest preloads */
   foreignRequests: 0,
+  /** The reading view's first screen (#/read), throttled, over the slides view's first slide in the same runs */
+  readingFirstScreenRatio: 1.5,
   /** The exported PDF */
   pdfMB: 5,
 } as const
@@ -61,6 +64,15 @@ export function median(values: number[]): number {
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
     entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)])
+}
+
+/** A TCP port of 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>(done => probe.listen(0, '127.0.0.1', done))
+  const { port } = probe.address() as AddressInfo
+  await new Promise(done => probe.close(done))
+  return port
 }
 
 /** Runs a program to its end; rejects with its output when it fails. */
@@ -161,21 +173,36 @@ export interface FirstSlideLoad {
   foreign: string[]
 }
 
-/** Records in the page when slide 1's layout is in the DOM with every picture loaded, one frame later. */
-const PAINT_PROBE = `(() => {
-  const ready = () => {
+/** What is on screen first: slide 1 of the slides view (#/1), or the reading view's first screen (#/read). */
+export type FirstScreen = 'slide' | 'reading'
+
+/** In the page: is the first screen there? Slide 1's layout with every picture loaded; in the reading view,
+ * every section that starts on the screen drawn (not a placeholder) with its pictures. */
+const SCREEN_READY: Record<FirstScreen, string> = {
+  slide: `() => {
     const slide = document.querySelector('.slidev-page-1 .slidev-layout')
-    return slide && [...document.querySelectorAll('.slidev-page-1 img')].every(img => img.complete && img.naturalWidth > 0)
-  }
+    return !!slide && [...document.querySelectorAll('.slidev-page-1 img')].every(img => img.complete && img.naturalWidth > 0)
+  }`,
+  reading: `() => {
+    const shown = [...document.querySelectorAll('.kop-reading-section')].filter(section => section.getBoundingClientRect().top < innerHeight)
+    return shown.length > 0 && shown.every(section => section.querySelector('.slidev-layout')
+      && [...section.querySelectorAll('img')].every(img => img.complete && img.naturalWidth > 0))
+  }`,
+}
+
+/** Records in the page when the first screen is there, one frame later. */
+const paintProbe = (screen: FirstScreen) => `(() => {
+  const ready = ${SCREEN_READY[screen]}
   const tick = () => ready() ? requestAnimationFrame(() => { window.__kopFirstSlidePainted = performance.now() }) : requestAnimationFrame(tick)
   requestAnimationFrame(tick)
 })()`
 
 /**
- * Opens the deck at `url` (slide 1) in a fresh phone context, with an empty cache, and measures the first
- * slide: time until painted and the requests finished by then. With `throttle`, under THROTTLE.
+ * Opens the deck at `url` (`…#/1`, or `…#/read` with `screen: 'reading'`) in a fresh phone context, with an
+ * empty cache, and measures its first screen: time until painted and the requests finished by then. With
+ * `throttle`, under THROTTLE.
  */
-export async function loadFirstSlide(browser: Browser, url: string, options: { throttle: boolean, settleMs?: number }): Promise<FirstSlideLoad> {
+export async function loadFirstSlide(browser: Browser, url: string, options: { throttle: boolean, settleMs?: number, screen?: FirstScreen }): Promise<FirstSlideLoad> {
   const context = await browser.newContext(PHONE)
   try {
     const page = await context.newPage()
@@ -223,7 +250,7 @@ export async function loadFirstSlide(browser: Browser, url: string, options: { t
         request.finishedMs = (event.timestamp - navigationStart!) * 1000
       }
     })
-    await page.addInitScript(PAINT_PROBE)
+    await page.addInitScript(paintProbe(options.screen ?? 'slide'))
     await page.goto(url)
     const handle = await page.waitForFunction(() => (window as { __kopFirstSlidePainted?: number }).__kopFirstSlidePainted, undefined, { timeout: 120_000, polling: 100 })
     const paintedMs = Number(await handle.jsonValue())

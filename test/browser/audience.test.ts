@@ -163,10 +163,13 @@ describe('on a phone in portrait (390×844, touch)', () => {
     await context?.close()
   })
 
-  /** A fresh page on slide 1 (a tap right after a fling is swallowed by Chromium: tests don't share pages). */
+  /**
+   * A fresh page on slide 1 of the slides view (a tap right after a fling is swallowed by Chromium: tests don't
+   * share pages). The deck's bare address opens the reading view on a phone: reading.test.ts.
+   */
   async function openDeck(): Promise<Page> {
     const page = await context.newPage()
-    await page.goto(server.url)
+    await page.goto(`${server.url}#/1`)
     await page.waitForSelector('.slidev-page-1 .slidev-layout', { state: 'visible' })
     return page
   }
@@ -247,7 +250,7 @@ describe('heavy parts only on the slides that use them', () => {
   it('slide 1 fetches none of them before it is painted; a diagram slide fetches mermaid', async () => {
     const heavy = heavyFiles(dist)
     const server = await serve()
-    const first = await loadFirstSlide(browser, server.url, { throttle: false })
+    const first = await loadFirstSlide(browser, `${server.url}#/1`, { throttle: false })
     const fetched = (urls: string[]) => urls.flatMap(url => heavy.get(url.slice(server.url.length)) ?? [])
     expect(first.beforePaint.length).toBeGreaterThan(3)
     expect(fetched(first.beforePaint.map(request => request.url))).toEqual([])

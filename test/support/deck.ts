@@ -14,11 +14,11 @@ export async function deckSlides() {
   return data.slides.filter(slide => !slide.frontmatter.hide && !slide.frontmatter.disabled)
 }
 
-/** Runs `slidev build` into a fresh temporary folder and returns it. */
-export async function buildDeck(args: string[] = []): Promise<string> {
+/** Runs `slidev build` into a fresh temporary folder and returns it; `env` adds to the environment (CHAT_PUBLIC_URL…). */
+export async function buildDeck(args: string[] = [], extraEnv: Record<string, string> = {}): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'deck-'))
   // A production build, as `npm run build` makes it: Vitest's NODE_ENV=test would otherwise carry over.
-  const env = { ...process.env, NODE_ENV: 'production' }
+  const env = { ...process.env, ...extraEnv, NODE_ENV: 'production' }
   await promisify(execFile)(slidev, ['build', '--out', out, ...args], { cwd: repoRoot, env, maxBuffer: 64 * 1024 * 1024 })
   return out
 }
