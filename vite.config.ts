@@ -16,7 +16,8 @@ export interface ProjectLinks {
 }
 
 function readProject(): ProjectLinks {
-  const { $comment: _comment, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
+  // livePhones is the dev server's (plugins/phones.ts), not an address: it never reaches the browser.
+  const { $comment: _comment, livePhones: _phones, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
   return links
 }
 
