@@ -14,11 +14,11 @@ import { type DeckServer, serveDeck } from '../../bench/serve.ts'
 import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
 
 /**
- * What only the dev-server side of live demos contains: its endpoint, its classes, its client, xterm.js (by
+ * What only the dev-server side of live demos contains: its endpoint, its classes (the backstage page too), its client, xterm.js (by
  * its DOM class names). (A development-mode build still names CodeWithScript's empty LiveDemoControls
  * binding; the component itself, a chunk of its own, must not be there.)
  */
-const TERMINAL_TRACES = ['__live-demo', 'xterm-helper-textarea', 'xterm-screen', 'kop-live-run', 'kop-live-terminal', 'node-pty', 'connectLiveDemo', 'LiveTerminal']
+const TERMINAL_TRACES = ['__live-demo', 'kop-backstage', 'xterm-helper-textarea', 'xterm-screen', 'kop-live-run', 'kop-live-terminal', 'node-pty', 'connectLiveDemo', 'LiveTerminal']
 /** The cluster recording the fixture's slide 5 plays */
 const RECORDING = 'echo-demo/recordings/05-scale-echo-two-phones.simulated.cluster.jsonl'
 const terminalChunks = (dir: string) => readdirSync(join(dir, 'assets')).filter(name => /LiveDemo|LiveTerminal|xterm/i.test(name))
