@@ -26,7 +26,7 @@ export function recordingKind(header: RecordingOrigin): RecordingKind {
 /** The slide's label: "simulated phone", "recorded on phone-a, 2026-12-01", "sample recording". */
 export function recordingLabel(header: RecordingOrigin): string {
   switch (recordingKind(header)) {
-    case 'simulated': return 'simulated phone, not a recording'
+    case 'simulated': return 'simulated phone'
     case 'phone': return `recorded on ${String(header.host)}, ${String(header.date).slice(0, 10)}`
     case 'sample': return 'sample recording'
     default: return 'recording'

@@ -106,7 +106,7 @@ describe('the built deck', () => {
     const cast = page.locator('.slidev-page-4 .kop-cast')
     // Before playing: the recording's final screen as text, labelled as simulated
     await expect.poll(() => cast.locator('.kop-cast-final').innerText()).toContain('deployment "echo" successfully rolled out')
-    expect(await cast.locator('.kop-cast-label').innerText()).toBe('simulated phone, not a recording')
+    expect(await cast.locator('.kop-cast-label').innerText()).toBe('simulated phone')
     expect(await page.locator('.ap-player').count()).toBe(0)
     const before = requests.length
 
@@ -134,7 +134,7 @@ describe('the built deck', () => {
     const { page, problems } = await visit('5', TIMELINE)
     const view = page.locator('.slidev-page-5 .kop-cluster[data-mode="replay"]')
     await view.waitFor()
-    expect(await view.locator('.kop-cluster-foot').innerText()).toContain('simulated phone, not a recording')
+    expect(await view.locator('.kop-cluster-foot').innerText()).toContain('simulated phone')
     const pods = (picture: Picture | undefined, node: string) => picture?.[node]?.pods.slice().sort().join() ?? ''
     const shows = (picture: Picture | undefined, want: { a: string, b: string }) => pods(picture, 'phone-a') === want.a && pods(picture, 'phone-b') === want.b
     await expect.poll(async () => shows((await timeline(page)).at(-1), end), { timeout: 60_000 }).toBe(true)

@@ -29,7 +29,7 @@ describe('exporting a deck with live demos', () => {
     // The cast: its final screen, labelled as simulated
     expect(text).toContain('deployment "echo" successfully rolled out')
     expect(text).toContain('==> The Service')
-    expect(text).toContain('simulated phone, not a recording')
+    expect(text).toContain('simulated phone')
     // ClusterView: the recording's last picture, every echo pod it ends with
     const recording = parseClusterRecording(readFileSync(join(repoRoot, 'echo-demo/recordings/05-scale-echo-two-phones.simulated.cluster.jsonl'), 'utf8'))
     const echoPods = [...stateAt(recording, recording.duration).pods.values()].filter(pod => pod.app === 'echo')

@@ -107,7 +107,7 @@ describe('the recordings in the repository', () => {
   })
 
   it('labels each kind on the slide', () => {
-    expect(recordingLabel({ simulated: true, host: 'phone-a' })).toBe('simulated phone, not a recording')
+    expect(recordingLabel({ simulated: true, host: 'phone-a' })).toBe('simulated phone')
     expect(recordingLabel({ host: 'phone-a', date: '2026-12-01T10:15:00Z' })).toBe('recorded on phone-a, 2026-12-01')
     expect(recordingLabel({ sample: true })).toBe('sample recording')
     expect(recordingLabel({})).toBe('recording')
