@@ -1,7 +1,9 @@
 /**
- * The backstage check (dev server only): the pre-flight script (livePhones.checkScript in project.json,
- * run in the clone with `--peer NAME` for every other phone) on one phone over ssh, without a terminal.
- * Its contract: one screen of ✓/✗ lines, exit 0 when the phone is ready. Ends after `limitMs` at most.
+ * The backstage check (dev server only): the pre-flight script (livePhones.checkScript in project.json)
+ * on one phone over ssh, without a terminal, in the clone: `scripts/check-phone.sh --peer OTHER [OPTIONS]`,
+ * OTHER the next phone of project.json (with two phones: the other one), OPTIONS the phone's own `check`
+ * list (["--llm"] on the phone with the AI app). Its contract: one screen of ✓/✗ lines, exit 0 when the
+ * phone is ready. Ends after `limitMs` at most.
  */
 import { spawn } from 'node:child_process'
 import { remoteScript, sshArgs, type PhoneSetup, type SshOptions } from './phones.ts'
@@ -20,8 +22,9 @@ const MAX_OUTPUT = 20_000
 
 export function checkPhone(name: string, setup: PhoneSetup, ssh: SshOptions, limitMs = 90_000): Promise<CheckResult> {
   const phone = setup.phones[name]
-  const peers = Object.keys(setup.phones).filter(other => other !== name).flatMap(other => ['--peer', other])
-  const remote = remoteScript(setup.clone, setup.checkScript, peers)
+  const names = Object.keys(setup.phones)
+  const peer = names.length > 1 ? names[(names.indexOf(name) + 1) % names.length] : undefined
+  const remote = remoteScript(setup.clone, setup.checkScript, [...(peer ? ['--peer', peer] : []), ...(phone.check ?? [])])
   return new Promise((resolve) => {
     const child = spawn(ssh.program ?? 'ssh', sshArgs(phone, ssh, remote, false), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } })
     let output = ''

@@ -6,7 +6,7 @@
  *   "livePhones": {
  *     "clone": "k3s-on-phone-demo",              (relative to the phone user's home, or absolute)
  *     "checkScript": "scripts/check-phone.sh",   (in the clone; exit 0 when the phone is ready)
- *     "phones": { "phone-a": { "user": "droid", "host": "phone-a" }, … }
+ *     "phones": { "phone-a": { "user": "droid", "host": "phone-a" }, "phone-b": { …, "check": ["--llm"] } }
  *   }
  *
  * Everything that becomes an ssh command line is built here. ssh hands the remote side ONE command
@@ -21,6 +21,8 @@ export interface Phone {
   host: string
   /** The ssh port, when not 22 */
   port?: number
+  /** More options for the pre-flight check on this phone (e.g. ["--llm"] on the phone with the AI app) */
+  check?: string[]
 }
 
 export interface PhoneSetup {
@@ -68,6 +70,8 @@ export function checkPhoneSetup(value: unknown): PhoneSetup {
       throw new Error(`livePhones.phones.${name} needs a user and a host like { "user": "droid", "host": "phone-a" }`)
     if (phone.port !== undefined && !(Number.isInteger(phone.port) && phone.port > 0 && phone.port < 65536))
       throw new Error(`livePhones.phones.${name}.port must be a port number`)
+    if (phone.check !== undefined && !(Array.isArray(phone.check) && phone.check.every(option => typeof option === 'string' && /^--[a-z][\w-]*(=[\w.-]+)?$/.test(option))))
+      throw new Error(`livePhones.phones.${name}.check must be a list of options like ["--llm"]`)
   }
   return { clone: setup.clone, checkScript: setup.checkScript, phones }
 }

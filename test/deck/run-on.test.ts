@@ -12,7 +12,7 @@ const runs = slides.flatMap(slide => [...slide.source.raw.matchAll(/<CodeWithScr
 describe('the phones in project.json', () => {
   it('name the clone, the pre-flight script and the two phones with their ssh user', () => {
     expect(setup).toMatchObject({ clone: 'k3s-on-phone-demo', checkScript: 'scripts/check-phone.sh' })
-    expect(setup!.phones).toEqual({ 'phone-a': { user: 'droid', host: 'phone-a' }, 'phone-b': { user: 'droid', host: 'phone-b' } })
+    expect(setup!.phones).toEqual({ 'phone-a': { user: 'droid', host: 'phone-a' }, 'phone-b': { user: 'droid', host: 'phone-b', check: ['--llm'] } })
   })
 
   it('refuses what would reach an ssh command line unchecked', () => {
@@ -21,6 +21,7 @@ describe('the phones in project.json', () => {
     expect(() => checkPhoneSetup({ clone: 'x', checkScript: '../evil.sh', phones })).toThrow(/checkScript/)
     expect(() => checkPhoneSetup({ clone: 'x', checkScript: 'scripts/check-phone.sh', phones: { 'Phone A': phones['phone-a'] } })).toThrow(/phone name/)
     expect(() => checkPhoneSetup({ clone: '', checkScript: 'scripts/check-phone.sh', phones })).toThrow(/clone/)
+    expect(() => checkPhoneSetup({ clone: 'x', checkScript: 'scripts/check-phone.sh', phones: { 'phone-a': { ...phones['phone-a'], check: ['--llm; rm -rf ~'] } } })).toThrow(/check/)
   })
 
   it('quotes every word for the phone\'s shell', () => {

@@ -26,7 +26,8 @@ for (const name of ['args.sh', 'hold.sh'])
 // On the phone: every argument as received, NUL-separated, next to the script; and where it ran.
 script(clone, 'echo-demo/scripts/args.sh', 'printf "%s\\0" "$@" >"$PWD/args.out"\necho "argc=$# in $PWD"\n[[ -t 0 ]] && echo "with a terminal"')
 script(clone, 'echo-demo/scripts/hold.sh', 'sleep 300 &\necho "remote sleep $!"\nwait')
-// The pre-flight check's interface: ✓/✗ lines, --peer NAME for every other phone, exit 0 when ready.
+// The pre-flight check's interface (scripts/check-phone.sh): ✓/✗ lines, --peer NAME and the phone's own
+// options, exit 0 when ready.
 script(clone, 'scripts/check-phone.sh', 'echo " ✓  reached $(hostname) as $(id -un)"\necho " ✓  peers: $*"\nexit 0')
 
 const PHONES = ['phone-a', 'phone-new', 'phone-other', 'phone-off', 'phone-mute']
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const phones: PhoneSetup = {
     clone,
     checkScript: 'scripts/check-phone.sh',
-    phones: Object.fromEntries(PHONES.map(name => [name, { user: sshd.user, host: name }])),
+    phones: Object.fromEntries(PHONES.map(name => [name, { user: sshd.user, host: name, ...(name === 'phone-a' ? { check: ['--llm'] } : {}) }])),
   }
   server = await startServer(laptop, { phones, ssh: { configFile: sshd.configFile, connectTimeout: 2 } })
 }, 60_000)
@@ -138,7 +139,7 @@ describe('the backstage check', () => {
     const byPhone = Object.fromEntries(results.map(r => [r.phone as string, r]))
     expect(byPhone['phone-a']).toMatchObject({ code: 0 })
     expect(byPhone['phone-a'].problem).toBeUndefined()
-    expect(byPhone['phone-a'].output).toContain(' ✓  peers: --peer phone-new --peer phone-other --peer phone-off --peer phone-mute')
+    expect(byPhone['phone-a'].output).toContain(' ✓  peers: --peer phone-new --llm')
     expect(byPhone['phone-new'].problem).toMatch(/host key/)
     expect(byPhone['phone-other'].problem).toMatch(/refused this laptop's key/)
     expect(byPhone['phone-off'].problem).toMatch(/nothing listens/)
