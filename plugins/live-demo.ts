@@ -324,6 +324,8 @@ class LiveDemoHub {
   private graceMs: number
   private phones: PhoneSetup | undefined
   private ssh: SshOptions
+  /** One backstage check at a time (each starts an ssh per phone) */
+  private checking = false
 
   constructor(root: string, dirs: string[], graceMs: number, kubectl: string, phones: PhoneSetup | undefined, ssh: SshOptions) {
     this.root = root
@@ -418,7 +420,9 @@ class LiveDemoHub {
       case 'cluster':
         return message.on ? this.cluster.subscribe(socket) : this.cluster.unsubscribe(socket)
       case 'check':
-        return this.check(socket)
+        // Not awaited: the check takes seconds per phone, this socket's other messages must not wait for it.
+        this.check(socket).catch(error => send(socket, { t: 'error', message: String(error?.message ?? error) }))
+        return
       default:
         throw new Error(`unknown message type ${String(message.t)}`)
     }
@@ -479,11 +483,19 @@ class LiveDemoHub {
     const setup = this.phones
     if (!setup || !Object.keys(setup.phones).length)
       throw new Error('no phones in project.json (livePhones.phones)')
-    await Promise.all(Object.keys(setup.phones).map(async (phone) => {
-      send(socket, { t: 'check', phone, state: 'running' })
-      const result = await checkPhone(phone, setup, this.ssh)
-      send(socket, { t: 'check', state: 'done', ...result })
-    }))
+    if (this.checking)
+      throw new Error('a check is already running: wait for its results')
+    this.checking = true
+    try {
+      await Promise.all(Object.keys(setup.phones).map(async (phone) => {
+        send(socket, { t: 'check', phone, state: 'running' })
+        const result = await checkPhone(phone, setup, this.ssh)
+        send(socket, { t: 'check', state: 'done', ...result })
+      }))
+    }
+    finally {
+      this.checking = false
+    }
   }
 
   private attach(socket: WebSocket, session: Session) {

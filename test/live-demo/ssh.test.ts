@@ -147,4 +147,18 @@ describe('the backstage check', () => {
     expect(c.messages.filter(m => m.t === 'check' && m.state === 'running').map(m => m.phone).sort()).toEqual([...PHONES].sort())
     c.socket.close()
   })
+
+  it('runs one check at a time, and the socket stays usable while it runs', async () => {
+    const c = await client()
+    c.send({ t: 'check' })
+    c.send({ t: 'check' })
+    c.send({ t: 'start', id: 'during', script: 'echo-demo/scripts/args.sh', args: ['x'], on: 'phone-a', cols: 80, rows: 24 })
+    expect((await c.until(m => m.t === 'error' && !m.id, 'the second check refused')).message).toMatch(/already running/)
+    expect((await exitOf(c, 'during')).code).toBe(0)
+    await c.until(m => m.t === 'check' && m.phone === 'phone-mute' && m.state === 'done', 'the slowest phone', 30_000)
+    const started = c.messages.findIndex(m => m.t === 'sessions' && (m.sessions as { id: string }[]).some(s => s.id === 'during'))
+    expect(started, 'the run started while the check was still waiting for the slowest phone')
+      .toBeLessThan(c.messages.findIndex(m => m.t === 'check' && m.phone === 'phone-mute' && m.state === 'done'))
+    c.socket.close()
+  })
 })
