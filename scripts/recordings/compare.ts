@@ -20,6 +20,17 @@ function clusterLines(text: string): string[] {
   return [`header ${JSON.stringify(header)}`, ...recording.events.map(([, event]) => JSON.stringify(event))]
 }
 
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\x1B(\[[\d;?]*[@-~]|\][^\x07]*\x07|[()][\w])/g
+
+/** A line as the reader of a test failure wants it: without colour codes, unless only those differ. */
+function readable(line: string | undefined, other: string | undefined): string {
+  if (line === undefined)
+    return '(nothing)'
+  const plain = line.replace(ESCAPES, '')
+  return JSON.stringify(plain === other?.replace(ESCAPES, '') ? line : plain)
+}
+
 /** The first difference, as "line N: committed … / now …", or undefined when they match. */
 export function firstDifference(kind: 'cast' | 'cluster', committed: string, fresh: string): string | undefined {
   const lines = kind === 'cast' ? castLines : clusterLines
@@ -27,7 +38,7 @@ export function firstDifference(kind: 'cast' | 'cluster', committed: string, fre
   const b = lines(fresh)
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (a[i] !== b[i])
-      return `line ${i + 1}: committed ${JSON.stringify(a[i] ?? '(nothing)')}, the script prints now ${JSON.stringify(b[i] ?? '(nothing)')}`
+      return `line ${i + 1}: committed ${readable(a[i], b[i])}, the script prints now ${readable(b[i], a[i])}`
   }
   return undefined
 }

@@ -51,4 +51,12 @@ describe('firstDifference', () => {
     const b = castText(header, [0], [{ at: 0, data: '==> One\r\n ✓  2\r\n' }])
     expect(firstDifference('cast', a, b)).toBe('line 3: committed " ✓  two", the script prints now " ✓  2"')
   })
+
+  it('shows the lines without colour codes, unless only the colour changed', () => {
+    const a = castText(header, [0], [{ at: 0, data: '\x1B[32m ✓  two\x1B[0m\r\n' }])
+    const b = castText(header, [0], [{ at: 0, data: '\x1B[32m ✓  2\x1B[0m\r\n' }])
+    const c = castText(header, [0], [{ at: 0, data: '\x1B[31m ✓  two\x1B[0m\r\n' }])
+    expect(firstDifference('cast', a, b)).toBe('line 2: committed " ✓  two", the script prints now " ✓  2"')
+    expect(firstDifference('cast', a, c)).toBe(`line 2: committed ${JSON.stringify('\x1B[32m ✓  two\x1B[0m')}, the script prints now ${JSON.stringify('\x1B[31m ✓  two\x1B[0m')}`)
+  })
 })
