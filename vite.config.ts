@@ -29,7 +29,8 @@ export interface ProjectLinks {
 
 /** project.json, with the chat's addresses overridable from the environment (a build or dev server for another room, the tests). */
 export function readProject(env: Record<string, string | undefined> = process.env): ProjectLinks {
-  const { $comment: _comment, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
+  // livePhones is the dev server's (plugins/phones.ts), not an address: it never reaches the browser.
+  const { $comment: _comment, livePhones: _phones, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
   return {
     ...links,
     chatPublicUrl: env.CHAT_PUBLIC_URL ?? links.chatPublicUrl,

@@ -14,9 +14,13 @@ export interface CastHeader {
   height: number
   timestamp?: number
   title?: string
+  /** Made by `npm run recordings` in the simulated phones (scripts/recordings/), not on a phone */
+  simulated?: boolean
+  /** How a simulated recording was made */
+  made?: string
   /** Set by hand-written casts: not recorded on a phone */
   sample?: boolean
-  /** Where and when scripts/record.sh recorded it */
+  /** Where and when scripts/record.sh recorded it (a simulated one: the simulated phone, no date) */
   host?: string
   date?: string
   [key: string]: unknown
@@ -53,11 +57,6 @@ export function parseCast(text: string): Cast {
       throw new Error(`cast line ${i + 2}: time goes backwards`)
   }
   return { header, events, duration: events.at(-1)?.[0] ?? 0 }
-}
-
-/** Whether a cast is hand-written (its header says so): slides must label it as a sample. */
-export function isSampleCast(cast: Cast): boolean {
-  return cast.header.sample === true || /\bsample\b/i.test(cast.header.title ?? '')
 }
 
 /** A run of characters with one style, for rendering a line as coloured spans. */

@@ -4,6 +4,7 @@
  *   - the dev server (plugins/live-demo.ts), which runs `kubectl get pods|nodes -o json --watch
  *     --output-watch-events` and slims every event with `slimEvent`;
  *   - scripts/record.sh --cluster, whose jq filter produces the same fields (a test checks both agree);
+ *   - npm run recordings (scripts/recordings/), which slims the simulated cluster's objects with slimEvent;
  *   - a recording (`*.cluster.jsonl`): a header line, then `[seconds, event]` lines, replayed in the build.
  */
 
@@ -39,6 +40,9 @@ export interface ClusterRecordingHeader {
   host?: string
   date?: string
   sample?: boolean
+  /** Made in the simulated phones by `npm run recordings` */
+  simulated?: boolean
+  made?: string
   [key: string]: unknown
 }
 

@@ -13,7 +13,14 @@ export interface SessionInfo {
   id: string
   label: string
   running: boolean
+  /** The phone it runs on (undefined: this laptop) */
+  on?: string
 }
+
+/** One phone's backstage check: running, then its result (plugins/phone-check.ts) */
+export type CheckMessage =
+  | { t: 'check', phone: string, state: 'running' }
+  | { t: 'check', phone: string, state: 'done', code: number | null, output: string, problem?: string }
 
 export type ServerMessage =
   | { t: 'sessions', sessions: SessionInfo[] }
@@ -22,18 +29,22 @@ export type ServerMessage =
   | { t: 'error', id?: string, message: string }
   | { t: 'cluster', event: ClusterEvent }
   | { t: 'cluster-status', live: boolean, message?: string }
+  | CheckMessage
 
 export type ClientMessage =
-  | { t: 'start', id: string, script: string, args?: string[], cols: number, rows: number }
-  | { t: 'start', id: string, shell: true, cols: number, rows: number }
+  | { t: 'start', id: string, script: string, args?: string[], on?: string, cols: number, rows: number }
+  | { t: 'start', id: string, shell: true, on?: string, cols: number, rows: number }
   | { t: 'attach' | 'detach' | 'close', id: string }
   | { t: 'input', id: string, data: string }
   | { t: 'resize', id: string, cols: number, rows: number }
   | { t: 'cluster', on: boolean }
+  | { t: 'check' }
 
 export interface LiveDemoClient {
   /** The scripts the dev server lets a slide run (paths from the repository root) */
   scripts: string[]
+  /** The phones a slide may run them on (project.json livePhones) */
+  phones: string[]
   /** The sessions running on the laptop, updated by the server */
   sessions: ShallowRef<SessionInfo[]>
   send(message: ClientMessage): void
@@ -43,7 +54,9 @@ export interface LiveDemoClient {
 
 const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`
 
-async function fetchSession(): Promise<{ token: string, scripts: string[] } | undefined> {
+interface SessionGrant { token: string, scripts: string[], phones?: string[] }
+
+async function fetchSession(): Promise<SessionGrant | undefined> {
   try {
     const response = await fetch(`${base}__live-demo/session`, {
       method: 'POST',
@@ -62,7 +75,7 @@ async function fetchSession(): Promise<{ token: string, scripts: string[] } | un
   }
 }
 
-function createClient(token: string, scripts: string[]): Promise<LiveDemoClient | undefined> {
+function createClient({ token, scripts, phones = [] }: SessionGrant): Promise<LiveDemoClient | undefined> {
   const sessions = shallowRef<SessionInfo[]>([])
   const listeners = new Set<(message: ServerMessage) => void>()
   const queue: string[] = []
@@ -71,6 +84,7 @@ function createClient(token: string, scripts: string[]): Promise<LiveDemoClient 
 
   const client: LiveDemoClient = {
     scripts,
+    phones,
     sessions,
     send(message) {
       const text = JSON.stringify(message)
@@ -127,7 +141,7 @@ let connection: Promise<LiveDemoClient | undefined> | undefined
 
 /** This window's connection to the live-demo hub (one per window), or undefined when there is none. */
 export function connectLiveDemo(): Promise<LiveDemoClient | undefined> {
-  connection ??= fetchSession().then(session => (session ? createClient(session.token, session.scripts) : undefined))
+  connection ??= fetchSession().then(session => (session ? createClient(session) : undefined))
   return connection
 }
 

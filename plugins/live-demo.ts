@@ -16,6 +16,11 @@
  *     a shell. The only other thing a client can start is the explicit plain shell.
  *   - A session's process group (and everything else in its session) is killed when its terminal is
  *     closed or when the last socket showing it drops.
+ *   - A slide may name a phone (`runOn`): then the same allow-listed script runs there, over ssh, in the
+ *     phone's clone (plugins/phones.ts: phones from project.json only, every argument quoted for the
+ *     remote shell, BatchMode and ConnectTimeout so that an unknown host key, a refused key or an
+ *     unreachable phone ends the run with a message instead of a question). Ending the local ssh
+ *     hangs up the remote terminal, which ends the script there.
  * Every window showing the same slide (presenter and audience) attaches to the same session: output
  * fans out to all of them.
  */
@@ -30,6 +35,9 @@ import type { IPty } from '@lydell/node-pty'
 import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { JsonStreamSplitter, slimEvent, type ClusterEvent } from './cluster-events.ts'
+import { checkPhone } from './phone-check.ts'
+import { readPhoneSetup, remoteScript, remoteShell, sshArgs, type PhoneSetup, type SshOptions } from './phones.ts'
+import { sshFailure, sshFailureMessage } from './ssh-failure.ts'
 
 export const DEFAULT_SCRIPT_DIRS = ['echo-demo/scripts', 'chat-demo/scripts']
 export const REMOTE_ORIGIN_ENV = 'LIVE_DEMO_REMOTE_ORIGIN'
@@ -49,6 +57,10 @@ export interface LiveDemoOptions {
   kubectl?: string
   /** Milliseconds between SIGHUP and SIGKILL when a session ends (default 1500) */
   killGraceMs?: number
+  /** The phones a slide may run on (default: livePhones of project.json in root; null: none) */
+  phones?: PhoneSetup | null
+  /** How to run ssh (tests: a config file with a throwaway key and known_hosts) */
+  ssh?: SshOptions
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -269,12 +281,14 @@ export async function killTree(leader: number, graceMs: number): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Sessions and the WebSocket protocol (JSON text frames)
-//   client → server: {t:'start', id, script, args?, cols, rows} | {t:'start', id, shell:true, cols, rows}
+//   client → server: {t:'start', id, script, args?, on?, cols, rows} | {t:'start', id, shell:true, on?, cols, rows}
 //                    {t:'attach', id} | {t:'detach', id} | {t:'input', id, data} | {t:'resize', id, cols, rows}
-//                    {t:'close', id} | {t:'cluster', on}
-//   server → client: {t:'sessions', sessions:[{id, label, running}]} | {t:'output', id, data}
+//                    {t:'close', id} | {t:'cluster', on} | {t:'check'}
+//   server → client: {t:'sessions', sessions:[{id, label, running, on?}]} | {t:'output', id, data}
 //                    {t:'exit', id, code} | {t:'error', id?, message} | {t:'cluster', event}
 //                    {t:'cluster-status', live, message?}
+//                    {t:'check', phone, state:'running'} | {t:'check', phone, state:'done', code, output, problem?}
+//   (`on`: the phone the session runs on, a name from livePhones)
 
 const MAX_SESSIONS = 6
 const REPLAY_CHARS = 200_000
@@ -282,6 +296,8 @@ const REPLAY_CHARS = 200_000
 interface Session {
   id: string
   label: string
+  /** The phone it runs on (undefined: this laptop) */
+  on?: string
   pty: IPty
   output: string
   sockets: Set<WebSocket>
@@ -306,12 +322,26 @@ class LiveDemoHub {
   private root: string
   private dirs: string[]
   private graceMs: number
+  private phones: PhoneSetup | undefined
+  private ssh: SshOptions
+  /** One backstage check at a time (each starts an ssh per phone) */
+  private checking = false
 
-  constructor(root: string, dirs: string[], graceMs: number, kubectl: string) {
+  constructor(root: string, dirs: string[], graceMs: number, kubectl: string, phones: PhoneSetup | undefined, ssh: SshOptions) {
     this.root = root
     this.dirs = dirs
     this.graceMs = graceMs
     this.cluster = new ClusterWatch(kubectl)
+    this.phones = phones
+    this.ssh = ssh
+  }
+
+  /** The configured phone of that name, or an error the slide shows. */
+  private phone(name: unknown) {
+    const phone = typeof name === 'string' && Object.hasOwn(this.phones?.phones ?? {}, name) ? this.phones!.phones[name] : undefined
+    if (!phone)
+      throw new Error(`no phone ${String(name)} in project.json (livePhones.phones: ${Object.keys(this.phones?.phones ?? {}).join(', ') || 'none'})`)
+    return phone
   }
 
   connect(socket: WebSocket) {
@@ -336,7 +366,7 @@ class LiveDemoHub {
   }
 
   private sessionList() {
-    return { t: 'sessions', sessions: [...this.sessions.values()].map(s => ({ id: s.id, label: s.label, running: s.exitCode === undefined })) }
+    return { t: 'sessions', sessions: [...this.sessions.values()].map(s => ({ id: s.id, label: s.label, running: s.exitCode === undefined, ...(s.on ? { on: s.on } : {}) })) }
   }
 
   private broadcastSessions() {
@@ -389,6 +419,10 @@ class LiveDemoHub {
       }
       case 'cluster':
         return message.on ? this.cluster.subscribe(socket) : this.cluster.unsubscribe(socket)
+      case 'check':
+        // Not awaited: the check takes seconds per phone, this socket's other messages must not wait for it.
+        this.check(socket).catch(error => send(socket, { t: 'error', message: String(error?.message ?? error) }))
+        return
       default:
         throw new Error(`unknown message type ${String(message.t)}`)
     }
@@ -400,16 +434,20 @@ class LiveDemoHub {
     let file: string
     let args: string[]
     let label: string
+    const on = message.on === undefined ? undefined : String(message.on)
+    const phone = on === undefined ? undefined : this.phone(on)
     if (message.shell === true) {
-      file = process.env.SHELL || '/bin/bash'
-      args = []
-      label = 'shell'
+      file = phone ? this.ssh.program ?? 'ssh' : process.env.SHELL || '/bin/bash'
+      args = phone ? sshArgs(phone, this.ssh, remoteShell(this.phones!.clone), true) : []
+      label = phone ? `${on}: shell` : 'shell'
     }
     else {
+      // The same allow-list either way: a demo script of this repository, by its path in the clone.
       const script = resolveScript(this.root, this.dirs, message.script)
-      file = '/bin/bash'
-      args = [script, ...checkArgs(message.args)]
-      label = relative(this.root, script)
+      const name = relative(this.root, script).split(sep).join('/')
+      file = phone ? this.ssh.program ?? 'ssh' : '/bin/bash'
+      args = phone ? sshArgs(phone, this.ssh, remoteScript(this.phones!.clone, name, checkArgs(message.args)), true) : [script, ...checkArgs(message.args)]
+      label = phone ? `${on}: ${name}` : name
     }
     const { spawn: spawnPty } = await import('@lydell/node-pty')
     const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined))
@@ -420,18 +458,44 @@ class LiveDemoHub {
       cwd: this.root,
       env: { ...env, TERM: 'xterm-256color', LIVE_DEMO_SESSION: id },
     })
-    const session: Session = { id, label, pty, output: '', sockets: new Set([socket]) }
+    const session: Session = { id, label, on, pty, output: '', sockets: new Set([socket]) }
     this.sessions.set(id, session)
     pty.onData((data) => {
       session.output = (session.output + data).slice(-REPLAY_CHARS)
       for (const s of session.sockets) send(s, { t: 'output', id, data })
     })
     pty.onExit(({ exitCode }) => {
+      const failure = phone && sshFailure(exitCode, session.output)
+      if (failure) {
+        const data = `\r\n\x1B[31m✗ ${sshFailureMessage(failure, on!, phone)}\x1B[0m\r\n`
+        session.output += data
+        for (const s of session.sockets) send(s, { t: 'output', id, data })
+      }
       session.exitCode = exitCode
       for (const s of session.sockets) send(s, { t: 'exit', id, code: exitCode })
       this.broadcastSessions()
     })
     this.broadcastSessions()
+  }
+
+  /** The backstage check: the pre-flight script on every phone at once, each result as it comes. */
+  private async check(socket: WebSocket) {
+    const setup = this.phones
+    if (!setup || !Object.keys(setup.phones).length)
+      throw new Error('no phones in project.json (livePhones.phones)')
+    if (this.checking)
+      throw new Error('a check is already running: wait for its results')
+    this.checking = true
+    try {
+      await Promise.all(Object.keys(setup.phones).map(async (phone) => {
+        send(socket, { t: 'check', phone, state: 'running' })
+        const result = await checkPhone(phone, setup, this.ssh)
+        send(socket, { t: 'check', state: 'done', ...result })
+      }))
+    }
+    finally {
+      this.checking = false
+    }
   }
 
   private attach(socket: WebSocket, session: Session) {
@@ -605,7 +669,8 @@ export function liveDemo(options: LiveDemoOptions = {}): Plugin {
       })
 
       let hub: LiveDemoHub | undefined
-      const getHub = () => (hub ??= new LiveDemoHub(root, dirs, options.killGraceMs ?? 1500, options.kubectl ?? 'kubectl'))
+      const phones = options.phones === null ? undefined : options.phones ?? readPhoneSetup(resolve(root, 'project.json'))
+      const getHub = () => (hub ??= new LiveDemoHub(root, dirs, options.killGraceMs ?? 1500, options.kubectl ?? 'kubectl', phones, options.ssh ?? {}))
       httpServer.on('close', () => void hub?.close())
 
       server.middlewares.use(`${base}${SESSION_PATH}`, (request: IncomingMessage, response: ServerResponse) => {
@@ -617,7 +682,7 @@ export function liveDemo(options: LiveDemoOptions = {}): Plugin {
         const problem = originProblem(request.headers, origins)
         if (problem)
           return deny(403, problem)
-        response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ token, scripts: listScripts(root, dirs) }))
+        response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ token, scripts: listScripts(root, dirs), phones: Object.keys(phones?.phones ?? {}) }))
       })
 
       const { WebSocketServer: Server } = await import('ws')

@@ -36,17 +36,13 @@ describe('PhoneScreen', () => {
     error.mockRestore()
   })
 
-  it('shows a terminal in the look of the Linux Terminal app with command and output as text', () => {
-    const wrapper = mount(PhoneScreen, { props: { command: 'kubectl get nodes', output: 'NAME <b>phone-a</b>', sample: true } })
-    expect(wrapper.get('.kop-terminal-tab').text()).toBe('droid@localhost')
-    expect(wrapper.get('.kop-terminal-text').text()).toContain('droid@debian:~$ kubectl get nodes')
-    expect(wrapper.get('.kop-terminal-text').text()).toContain('NAME <b>phone-a</b>')
-    expect(wrapper.find('b').exists()).toBe(false)
-    expect(wrapper.get('.kop-terminal-sample').text()).toBe('sample output')
+  it('has no typed terminal: no command or output props', () => {
+    expect(Object.keys(PhoneScreen.props ?? {})).not.toContain('output')
+    expect(Object.keys(PhoneScreen.props ?? {})).not.toContain('command')
   })
 
   it('magnifies and shifts the screen content by zoom and offsetY', () => {
-    const wrapper = mount(PhoneScreen, { props: { command: 'ls', zoom: 2, offsetY: -50 } })
+    const wrapper = mount(PhoneScreen, { props: { img: 'img/two-phones.svg', zoom: 2, offsetY: -50 } })
     expect(wrapper.get('.kop-phone-content').attributes('style')).toContain('translateY(-50px) scale(2)')
   })
 })
@@ -71,9 +67,10 @@ describe('PhoneTwoColumn', () => {
     expect(wrapper.findAll('[data-click]')).toHaveLength(0)
   })
 
-  it('shows a terminal when given no picture', () => {
-    const wrapper = mount(PhoneTwoColumn, { props: { command: 'kubectl get pods', output: 'echo-1 Running' }, global })
-    expect(wrapper.get('.kop-terminal-text').text()).toContain('echo-1 Running')
+  it('plays a recording on the phone when given a cast, and takes no typed output', () => {
+    const wrapper = mount(PhoneTwoColumn, { props: { cast: 'echo-demo/recordings/04-curl.simulated.cast' }, global })
+    expect(wrapper.get('.kop-two-column-phone .kop-cast').attributes('data-cast')).toBe('echo-demo/recordings/04-curl.simulated.cast')
+    expect(Object.keys(PhoneTwoColumn.props ?? {})).not.toContain('output')
   })
 
   it('has a zoomed variant that magnifies by default and passes offsetY on', () => {

@@ -1,10 +1,11 @@
 // asciinema casts (plugins/cast.ts): parsing, and the final screen CastPlayer shows before playing and in
-// the PDF; and the recordings in the repository: hand-written ones say "sample" in name and header,
-// recorded ones name their host and date.
+// the PDF; and the recordings in the repository: simulated ones say so in name and header, recorded
+// ones name their host and date.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { finalScreen, finalText, isSampleCast, parseCast } from '../../plugins/cast.ts'
+import { finalScreen, finalText, parseCast } from '../../plugins/cast.ts'
+import { recordingKind, recordingLabel } from '../../plugins/recording-label.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
 const ESC = String.fromCharCode(27)
@@ -73,29 +74,30 @@ describe('the recordings in the repository', () => {
     readdirSync(join(repo, dir)).filter(name => name.endsWith('.cast')).map(name => `${dir}/${name}`))
 
   it('exist for the demos', () => {
-    expect(files).toContain('echo-demo/recordings/03-deploy-echo.sample.cast')
-    expect(files).toContain('chat-demo/recordings/02-test-chat.sample.cast')
+    expect(files).toContain('echo-demo/recordings/03-deploy-echo.simulated.cast')
+    expect(files).toContain('chat-demo/recordings/02-test-chat.simulated.cast')
+    expect(files.filter(file => file.includes('.sample.')), 'no hand-written recordings').toEqual([])
   })
 
   it.each(files)('%s is a v2 cast that says what it is', (file) => {
     const parsed = parseCast(readFileSync(join(repo, file), 'utf8'))
-    if (file.includes('.sample.')) {
-      // Hand-written: "sample" in the name and in the header, so the slide labels it.
-      expect(parsed.header.sample).toBe(true)
-      expect(parsed.header.title).toMatch(/sample/i)
-      expect(isSampleCast(parsed)).toBe(true)
+    if (file.includes('.simulated.')) {
+      // npm run recordings: "simulated" in the name and the header, how it was made, on which phone
+      expect(recordingKind(parsed.header)).toBe('simulated')
+      expect(parsed.header.made).toMatch(/^npm run recordings: .*simulated/)
+      expect(parsed.header.title).toMatch(/\(simulated, on phone-[ab]/)
     }
     else {
-      expect(isSampleCast(parsed), 'a recording without "sample" in its name must not claim to be one').toBe(false)
+      // npm run record on a phone: host and date
+      expect(recordingKind(parsed.header)).toBe('phone')
+      expect(parsed.header.host).toMatch(/^[\w.-]+$/)
+      expect(Date.parse(parsed.header.date ?? '')).not.toBeNaN()
     }
-    // scripts/record.sh writes both; the samples carry them as well
-    expect(parsed.header.host).toMatch(/^[\w.-]+$/)
-    expect(Date.parse(parsed.header.date ?? '')).not.toBeNaN()
     expect(parsed.duration).toBeGreaterThan(0)
   })
 
-  it('ends the deploy sample the way 03-deploy-echo.sh ends', () => {
-    const text = finalText(parseCast(readFileSync(join(repo, 'echo-demo/recordings/03-deploy-echo.sample.cast'), 'utf8'))).join('\n')
+  it('ends the deploy recording the way 03-deploy-echo.sh ends', () => {
+    const text = finalText(parseCast(readFileSync(join(repo, 'echo-demo/recordings/03-deploy-echo.simulated.cast'), 'utf8'))).join('\n')
     expect(text).toContain('deployment "echo" successfully rolled out')
     expect(text).toContain('==> The Service')
     // the last info line of the script, wrapped at the phone's 48 columns
@@ -104,16 +106,27 @@ describe('the recordings in the repository', () => {
     expect(text.replace(/\n/g, '')).toContain('Try it: ./echo-demo/scripts/04-curl.sh')
   })
 
+  it('labels each kind on the slide', () => {
+    expect(recordingLabel({ simulated: true, host: 'phone-a' })).toBe('simulated phone')
+    expect(recordingLabel({ host: 'phone-a', date: '2026-12-01T10:15:00Z' })).toBe('recorded on phone-a, 2026-12-01')
+    expect(recordingLabel({ sample: true })).toBe('sample recording')
+    expect(recordingLabel({})).toBe('recording')
+  })
+
   it('shows steps that exist in the scripts', () => {
     for (const file of files) {
       const parsed = parseCast(readFileSync(join(repo, file), 'utf8'))
       const output = parsed.events.map(event => event[2]).join('')
       const plain = output.replaceAll(ESC, '⎋')
-      const scriptPath = plain.match(/\$⎋\[0m \.\/([\w/.-]+\.sh)/)?.[1]
-      expect(scriptPath, `${file} starts with the command it shows`).toBeDefined()
-      const script = readFileSync(join(repo, scriptPath!), 'utf8')
+      expect(plain, `${file} starts with the command it shows`).toMatch(/^⎋\[34m\$⎋\[0m \S/)
+      const scriptPath = plain.match(/^⎋\[34m\$⎋\[0m \.\/([\w/.-]+\.sh)/)?.[1]
+      if (!scriptPath)
+        continue // a plain command (kubectl get nodes)
+      const script = readFileSync(join(repo, scriptPath), 'utf8') + readFileSync(join(repo, 'scripts/lib/demo.sh'), 'utf8')
+      // Each step line the script can print, its variables ($X, ${X}, $(…)) standing for any text (or none)
+      const steps = [...script.matchAll(/step "((?:[^"\\]|\\.)*)"/g)].map(([, text]) => new RegExp(`^${text.split(/\$\([^)]*\)|\$\{[^}]*\}|\$\w+/).map(part => part.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')).join('.*')}$`))
       for (const [, title] of plain.matchAll(/==> ([^⎋]+)⎋/g))
-        expect(script, `${file}: step "${title}"`).toMatch(new RegExp(`step "${title.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&').replace(/\d+/, '(\\$REPLICAS|\\d+)')}"`))
+        expect(steps.some(step => step.test(title)), `${file}: step "${title}" is in ${scriptPath}`).toBe(true)
     }
   })
 })

@@ -1,33 +1,38 @@
-// Every recording a slide plays (CastPlayer src, ClusterView recording) exists where the components look
-// for it, parses, and a hand-written sample is one the slide will label "sample recording".
+// Every recording a slide plays (PhoneTwoColumn cast, CastPlayer src, ClusterView recording) exists where
+// the components look for it, parses, and is one of two kinds, which the slide's label names: simulated
+// by `npm run recordings` (".simulated." in the name, a plan in scripts/recordings/plan.ts, checked by
+// test/recordings/drift.test.ts) or recorded on a phone by `npm run record` (host and date in the header).
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { isSampleCast, parseCast } from '../../plugins/cast.ts'
+import { parseCast } from '../../plugins/cast.ts'
 import { parseClusterRecording } from '../../plugins/cluster-events.ts'
+import { recordingKind } from '../../plugins/recording-label.ts'
+import { outputsOf, PLANS } from '../../scripts/recordings/plan.ts'
 import { deckSlides, repoRoot } from '../support/deck.ts'
 
 const slides = await deckSlides()
 const uses = slides.flatMap(slide => [
-  ...[...slide.source.raw.matchAll(/<CastPlayer\b[^>]*?\bsrc="([^"]+)"/g)].map(m => ({ no: slide.index + 1, kind: 'cast', path: m[1] })),
+  ...[...slide.source.raw.matchAll(/<(?:CastPlayer\b[^>]*?\bsrc|PhoneTwoColumn(?:Zoom)?\b[^>]*?\bcast)="([^"]+)"/g)].map(m => ({ no: slide.index + 1, kind: 'cast', path: m[1] })),
   ...[...slide.source.raw.matchAll(/<ClusterView\b[^>]*?\brecording="([^"]+)"/g)].map(m => ({ no: slide.index + 1, kind: 'cluster', path: m[1] })),
 ])
 const RECORDINGS = /^(echo|chat)-demo\/recordings\/[\w.-]+$/
+const planned = new Set(PLANS.flatMap(plan => Object.values(outputsOf(plan))))
 
 describe('the recordings the slides play', () => {
-  it.each(uses.length ? uses : [{ no: 0, kind: 'none', path: '' }])('slide $no: $path', ({ no, kind, path }) => {
-    if (kind === 'none')
-      return // no slide plays a recording yet
+  it('are there: every slide with a phone terminal or a cluster view plays one', () => {
+    expect(uses.length).toBeGreaterThanOrEqual(20)
+  })
+
+  it.each(uses)('slide $no: $path', ({ no, kind, path }) => {
     expect(path, `slide ${no}: recordings live in echo-demo/recordings or chat-demo/recordings`).toMatch(RECORDINGS)
     expect(existsSync(join(repoRoot, path)), `slide ${no}: ${path} exists`).toBe(true)
     const text = readFileSync(join(repoRoot, path), 'utf8')
-    if (kind === 'cast') {
-      expect(path).toMatch(/\.cast$/)
-      expect(isSampleCast(parseCast(text))).toBe(path.includes('.sample.'))
-    }
-    else {
-      expect(path).toMatch(/\.cluster\.jsonl$/)
-      expect(parseClusterRecording(text).header.sample === true).toBe(path.includes('.sample.'))
-    }
+    expect(path).toMatch(kind === 'cast' ? /\.cast$/ : /\.cluster\.jsonl$/)
+    const header = kind === 'cast' ? parseCast(text).header : parseClusterRecording(text).header
+    const simulated = path.includes('.simulated.')
+    expect(recordingKind(header), `slide ${no}: ${path} says what it is`).toBe(simulated ? 'simulated' : 'phone')
+    if (simulated)
+      expect(planned.has(path), `slide ${no}: ${path} is made by a plan in scripts/recordings/plan.ts`).toBe(true)
   })
 })

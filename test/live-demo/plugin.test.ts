@@ -1,15 +1,13 @@
 // The live-demo plugin inside a real Vite dev server on 127.0.0.1, driven over HTTP and WebSocket the way a
 // browser page (or an attacker's page) would: origins, tokens, script names, the pseudo-terminals, the
 // fan-out to several windows, and the processes ending when a terminal closes or a socket drops.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, type InlineConfig, type ViteDevServer } from 'vite'
+import type { InlineConfig } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import { liveDemo, type LiveDemoOptions } from '../../plugins/live-demo.ts'
+import type { LiveDemoOptions } from '../../plugins/live-demo.ts'
+import { alive, connect, session, startServer, tokenOf, waitGone, type Client, type Server } from './hub-client.ts'
 import { createSim } from '../support/phone-sim/index.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'live-demo-plugin-'))
@@ -29,121 +27,7 @@ script('quick.sh', 'echo done-quickly; exit 3')
 writeFileSync(join(outside, 'evil.sh'), '#!/usr/bin/env bash\necho evil\n')
 symlinkSync(join(outside, 'evil.sh'), join(root, 'echo-demo/scripts/evil.sh'))
 
-interface Server { vite: ViteDevServer, port: number, origin: string, close: () => Promise<void> }
-
-async function start(options: LiveDemoOptions = {}, config: InlineConfig = {}): Promise<Server> {
-  const vite = await createServer({
-    root,
-    configFile: false,
-    logLevel: 'silent',
-    server: { host: '127.0.0.1', port: 0, ...config.server },
-    define: config.define,
-    plugins: [liveDemo({ scriptDirs: ['echo-demo/scripts'], env: {}, argv: ['node', 'vite'], killGraceMs: 300, ...options })],
-  })
-  await vite.listen()
-  const { port } = vite.httpServer!.address() as AddressInfo
-  return { vite, port, origin: `http://127.0.0.1:${port}`, close: () => vite.close() }
-}
-
-/** POST /__live-demo/session with the given headers (node:http, so Origin and Host are ours to set). */
-function session(server: Server, headers: Record<string, string>, method = 'POST'): Promise<{ status: number, body: Record<string, unknown> }> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path: '/__live-demo/session', method, headers }, (res) => {
-      let text = ''
-      res.on('data', (chunk) => {
-        text += chunk
-      })
-      res.on('end', () => {
-        let body: Record<string, unknown>
-        try {
-          body = JSON.parse(text || '{}')
-        }
-        catch {
-          body = { error: text } // Vite's own host check answers in plain text
-        }
-        done({ status: res.statusCode ?? 0, body })
-      })
-    })
-    req.on('error', fail)
-    req.end('{}')
-  })
-}
-
-async function tokenOf(server: Server): Promise<string> {
-  const { status, body } = await session(server, { origin: server.origin, 'content-type': 'application/json' })
-  expect(status).toBe(200)
-  return body.token as string
-}
-
-/** Opens the socket (collecting its messages from the first one); resolves to the client once open, or to the HTTP status of the refusal. */
-function connect(server: Server, token: string | undefined, origin = server.origin): Promise<Client | number> {
-  const url = `ws://127.0.0.1:${server.port}/__live-demo/ws${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`
-  const socket = new WebSocket(url, { origin })
-  const client = collect(socket)
-  return new Promise((done) => {
-    socket.on('open', () => done(client))
-    socket.on('unexpected-response', (_req, res) => done(res.statusCode ?? 0))
-    socket.on('error', () => done(-1))
-  })
-}
-
-type Msg = Record<string, unknown> & { t: string }
-type Client = ReturnType<typeof collect>
-
-/** Collects a socket's messages; `until` waits (with a deadline, not a fixed sleep) for one that matches. */
-function collect(socket: WebSocket) {
-  const messages: Msg[] = []
-  const waiters: { test: (m: Msg) => boolean, done: (m: Msg) => void }[] = []
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as Msg
-    messages.push(message)
-    for (const waiter of [...waiters]) {
-      if (waiter.test(message)) {
-        waiters.splice(waiters.indexOf(waiter), 1)
-        waiter.done(message)
-      }
-    }
-  })
-  const output = (id: string) => messages.filter(m => m.t === 'output' && m.id === id).map(m => m.data).join('')
-  return {
-    socket,
-    messages,
-    output,
-    until(test: (m: Msg) => boolean, what: string, ms = 10_000): Promise<Msg> {
-      const found = messages.find(test)
-      if (found)
-        return Promise.resolve(found)
-      return new Promise((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages).slice(0, 600)}`)), ms)
-        waiters.push({ test, done: (m) => { clearTimeout(timer); done(m) } })
-      })
-    },
-    untilOutput(id: string, pattern: RegExp, ms = 10_000) {
-      return this.until(() => pattern.test(output(id)), `output ${pattern} of ${id}`, ms).then(() => output(id))
-    },
-    send(message: object) {
-      socket.send(JSON.stringify(message))
-    },
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/\) Z /.test(stat) // a zombie has ended
-  }
-  catch {
-    return false
-  }
-}
-
-async function waitGone(pids: number[], ms = 5000) {
-  const deadline = Date.now() + ms
-  while (pids.some(alive) && Date.now() < deadline)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  return pids.filter(alive)
-}
+const start = (options: LiveDemoOptions = {}, config: InlineConfig = {}) => startServer(root, options, config)
 
 let server: Server
 beforeAll(async () => {

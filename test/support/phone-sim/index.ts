@@ -63,6 +63,11 @@ export interface TtyOptions {
   env?: Record<string, string>
   answers?: Array<[RegExp | string, string]>
   allowRejections?: boolean
+  /** the pseudo-terminal's size (default 200×50) */
+  cols?: number
+  rows?: number
+  /** every chunk of output as it arrives (recordings timestamp them) */
+  onData?: (data: string) => void
 }
 
 export interface Call {
@@ -289,8 +294,8 @@ export function createSim(configure?: (world: World) => void): Sim {
       const term = pty.spawn(bash, [resolve(REPO_ROOT, script), ...args], {
         cwd: join(hostDir(dir, host), 'work'),
         env: hostEnv(dir, host, { SIM_KILL_GROUP: '1', TERM: 'xterm', ...opts.env }),
-        cols: 200,
-        rows: 50,
+        cols: opts.cols ?? 200,
+        rows: opts.rows ?? 50,
       })
       return new Promise((done, fail) => {
         let output = ''
@@ -302,6 +307,7 @@ export function createSim(configure?: (world: World) => void): Sim {
         term.onData((data) => {
           output += data
           since += data
+          opts.onData?.(data)
           const next = answers[0]
           if (next && (typeof next[0] === 'string' ? since.includes(next[0]) : next[0].test(since))) {
             answers.shift()

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { reconcile } from './cluster.ts'
 import { tickHosts } from './hosts.ts'
 import { tickK3s } from './k3s.ts'
+import { traceTick } from './trace.ts'
 import type { Host, World } from './world.ts'
 
 /** Thrown to end a program with an exit code (after its output is written). */
@@ -86,6 +87,7 @@ export function makeCtx(dir: string, world: World, hostId: string, cmd: string, 
         tickHosts(world)
         tickK3s(world)
         reconcile(world)
+        traceTick(world)
       }
       return target < deadline || seconds <= 0
     },
