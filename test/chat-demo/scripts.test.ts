@@ -4,14 +4,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSim, PHONE_A_LAN, REPO_ROOT, type RunOptions, type Sim } from '../support/phone-sim/index.ts'
+import { CHAT_IMAGE, createSim, PHONE_A_LAN, REPO_ROOT, type RunOptions, type Sim } from '../support/phone-sim/index.ts'
 import type { KObject } from '../support/phone-sim/world.ts'
 import { podSpec } from './manifests.ts'
 
 const SCRIPTS = 'chat-demo/scripts'
 /** Simulated runs spawn a process per program call: generous limits for a busy machine. */
 const SLOW = { timeout: 300_000 }
-const CHAT_IMAGE = 'ghcr.io/parttimenerd/k3s-on-phone-chat:1.0.0'
 
 let sim: Sim
 beforeEach(() => {

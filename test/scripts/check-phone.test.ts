@@ -2,7 +2,7 @@
 // that is ready (every line ✓, exit 0), then each thing that can be not ready, one at a time, with
 // the line that says what to do about it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AUTH_KEY, createSim, type Host, REGISTRY, type RunResult, type Sim } from '../support/phone-sim/index.ts'
+import { AUTH_KEY, CHAT_IMAGE, createSim, type Host, REGISTRY, type RunResult, type Sim } from '../support/phone-sim/index.ts'
 
 const SCRIPT = 'scripts/check-phone.sh'
 /** The tailnet policy README.md shows: exactly the ports k3s needs between the phones. */
@@ -195,7 +195,7 @@ describe('scripts/check-phone.sh', () => {
         w.networkSlowdown = 20
       })
       const found = onlyProblem(check('phone-b'), /Images/)
-      expect(found.line).toBe(' ✗  Images: 2 of 3 not pulled yet (ealen/echo-server:0.9.2 ghcr.io/parttimenerd/k3s-on-phone-chat:1.0.0)')
+      expect(found.line).toBe(` ✗  Images: 2 of 3 not pulled yet (ealen/echo-server:0.9.2 ${CHAT_IMAGE})`)
       expect(found.fix).toMatch(/^Pull them now, while the Wi-Fi is good: .*scripts\/check-phone\.sh --pull$/)
 
       const pulled = check('phone-b', ['--pull'])
@@ -203,7 +203,7 @@ describe('scripts/check-phone.sh', () => {
       expect(pulled.stdout).toContain(' ✓  Images: all 3 the manifests name are on this phone')
       expect(sim.world().hosts['phone-b'].images.sort()).toEqual([...REGISTRY].sort())
       expect(sim.argvs('k3s', 'phone-b').filter((a) => a.startsWith('crictl pull')).sort()).toEqual([
-        'crictl pull ealen/echo-server:0.9.2', 'crictl pull ghcr.io/parttimenerd/k3s-on-phone-chat:1.0.0'])
+        'crictl pull ealen/echo-server:0.9.2', `crictl pull ${CHAT_IMAGE}`])
       expect(pulled.seconds).toBeGreaterThan(600)
     }, SLOW)
 
@@ -213,7 +213,7 @@ describe('scripts/check-phone.sh', () => {
         w.registry = w.registry.filter((i) => !i.startsWith('ghcr.io/'))
       })
       const found = onlyProblem(check('phone-b', ['--pull']), /Images/)
-      expect(found.line).toBe(' ✗  Images: couldn\'t pull ghcr.io/parttimenerd/k3s-on-phone-chat:1.0.0')
+      expect(found.line).toBe(` ✗  Images: couldn't pull ${CHAT_IMAGE}`)
     }, SLOW)
   })
 
