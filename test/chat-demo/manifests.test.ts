@@ -23,6 +23,7 @@ import {
   service,
 } from './manifests.ts'
 import { strictFieldProblems } from './typecheck.ts'
+import { PRODUCTION_NODE_FLAGS } from '../../chat-demo/app/bench/crowd.ts'
 import { createSandbox } from '../support/shell-harness.ts'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- YAML documents */
@@ -182,6 +183,10 @@ describe('the chat container matches the app', () => {
     const runtime = ['NODE_OPTIONS'] // read by Node.js itself
     expect(names.filter((n) => !configVariables.includes(n) && !runtime.includes(n))).toEqual([])
     expect(names).toEqual(expect.arrayContaining(['PORT', 'POD_NAME', 'NODE_NAME', 'RQLITE_URL', 'COMMANDS_FILE', 'LLM_URL', 'LLM_MODEL']))
+  })
+
+  it('runs Node with the heap flags the crowd benchmark measures', () => {
+    expect(chatEnv().NODE_OPTIONS).toBe(PRODUCTION_NODE_FLAGS.join(' '))
   })
 
   it('gets its pod and node names from the downward API', () => {

@@ -1,5 +1,5 @@
 // The crowd benchmark (part of `npm run bench:chat`): the chat as a room uses it through the funnel,
-// with the pod's production heap (--max-old-space-size=128, limit 256 MiB).
+// with the pod's production heap (NODE_OPTIONS of chat.yaml; memory limit 256 MiB).
 //
 //   1,000 live-stream clients on the audience's port, 100 of which never read a byte,
 //   one sender flooding as fast as it can, 50 others posting one message every 3 s,
@@ -20,6 +20,8 @@ import type { Browser, Page } from 'playwright-core'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 export const POD_LIMIT_MB = 256
+/** NODE_OPTIONS of chat-demo/manifests/chat.yaml (a test keeps them equal). */
+export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8']
 export const UI_TASK_TARGET_MS = 200
 
 export interface CrowdResult {
@@ -50,7 +52,7 @@ interface Chat {
 
 async function startChat(dir: string, ports: { speaker: number; audience: number }): Promise<Chat> {
   const db = join(dir, 'crowd.db')
-  const child = spawn(process.execPath, ['--max-old-space-size=128', MAIN], {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(ports.speaker),
@@ -271,7 +273,7 @@ export async function crowdBench(options: { dir: string; ports: { speaker: numbe
 export function printCrowd(r: CrowdResult) {
   const n = r.normalSenders
   console.log('')
-  console.log(`Crowd               ${r.clients.total} live-stream clients on the audience port (${r.clients.neverReading} never read; ${r.clients.dropped} dropped), 1 flooder, ${n.senders} senders posting every 3 s, heap 128 MB`)
+  console.log(`Crowd               ${r.clients.total} live-stream clients on the audience port (${r.clients.neverReading} never read; ${r.clients.dropped} dropped), 1 flooder, ${n.senders} senders posting every 3 s, node ${PRODUCTION_NODE_FLAGS.join(' ')}`)
   console.log(`  normal senders    p50 ${n.p50Ms} ms, p99 ${n.p99Ms} ms · idle server p99 ${n.idleP99Ms} ms (floor) · ratio ${n.ratio}× · ${n.posted} posted, ${n.refused} refused`)
   console.log(`  flooder           ${r.flooder.attempts} attempts, ${r.flooder.accepted} accepted, ${r.flooder.refused} refused (429)`)
   console.log(`  server peak RSS   ${r.peakRssMb} MiB (pod limit ${POD_LIMIT_MB} MiB)`)
