@@ -103,7 +103,8 @@ fi
 record_node_name "$NODE_NAME"
 # #region slide
 curl -sfL https://get.k3s.io |
-  INSTALL_K3S_VERSION="$K3S_VERSION" K3S_TOKEN="$TOKEN" INSTALL_K3S_SKIP_START=true sh -s - server \
+  INSTALL_K3S_VERSION="$K3S_VERSION" K3S_TOKEN="$TOKEN" \
+    INSTALL_K3S_SKIP_START=true sh -s - server \
     --node-name "$NODE_NAME" "${TAILNET_FLAGS[@]}" \
     --write-kubeconfig-mode 640 --write-kubeconfig-group "$(id -gn)"
 sudo systemctl restart --no-block k3s

@@ -84,10 +84,11 @@ fi
 if [[ $STATE == Running ]]; then
   sudo tailscale set --hostname="$TS_HOSTNAME"
 else
-  sudo tailscale up --auth-key="file:$KEY_FILE" --hostname="$TS_HOSTNAME" --timeout=120s || up_failed
+  sudo tailscale up --auth-key="file:$KEY_FILE" \
+    --hostname="$TS_HOSTNAME" --timeout=120s || up_failed
 fi
-tailscale ip -4
 # #endregion slide
+tailscale ip -4
 WAIT_HINT="tailscaled may run in userspace mode: sudo journalctl -u tailscaled -n 30 --no-pager"
 wait_until 30 "the tailscale0 interface" test -e "$DEMO_SYSROOT/sys/class/net/tailscale0"
 TAILNET_IP=$(tailnet_ip) || die "Tailscale is up but has no IPv4 address." "Check: tailscale status"
