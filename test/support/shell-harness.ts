@@ -1,6 +1,7 @@
 /**
- * Shell harness: run the repository's real bash scripts against stub programs that record how
- * they were called. Shared by the echo-demo and chat-demo tests.
+ * Shell harness for the laptop-side build script chat-demo/app/publish.sh: runs it with bash against a
+ * recording stand-in for docker, the one program it calls (the demo scripts run in the simulated
+ * phones instead: test/support/phone-sim).
  *
  *   import { createSandbox } from '../support/shell-harness'
  *
@@ -14,10 +15,6 @@
  *   sb.calls('kubectl')                 // only one program's calls
  *   sb.argvs('kubectl')                 // their argument lists joined by spaces, handy for toContain
  *   sb.resetCalls()                     // forget the calls so far (e.g. after setting the scene)
- *   await sb.runTty(script, args, { env, answers: [[/\? \[y\/N\]/, 'y']] })
- *                                       // the same in a pseudo-terminal (stdin and stdout are a TTY):
- *                                       // each answer is typed (plus Enter) once the output since the
- *                                       // previous answer matches; resolves to { code, output }
  *
  * The environment of a run is small and predictable (nothing leaks in from the test runner):
  *   PATH          sandbox bin/ (the stubs) first, then tools/ (links to a fixed list of basic
@@ -42,7 +39,6 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pty from '@lydell/node-pty'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -72,11 +68,6 @@ export interface RunOptions {
   input?: string
 }
 
-export interface TtyOptions {
-  env?: Record<string, string>
-  answers?: Array<[RegExp | string, string]>
-}
-
 export interface Sandbox {
   dir: string
   bin: string
@@ -87,7 +78,6 @@ export interface Sandbox {
   write(relPath: string, content: string, mode?: number): string
   path(relPath: string): string
   run(script: string, args?: string[], opts?: RunOptions): RunResult
-  runTty(script: string, args?: string[], opts?: TtyOptions): Promise<{ code: number; output: string }>
   calls(cmd?: string): Call[]
   argvs(cmd: string): string[]
   resetCalls(): void
@@ -179,37 +169,6 @@ export function createSandbox(): Sandbox {
       const stdout = r.stdout ?? ''
       const stderr = r.stderr ?? ''
       return { code: r.status ?? -1, stdout, stderr, output: stdout + stderr }
-    },
-    runTty(script, args = [], opts = {}) {
-      const answers = [...(opts.answers ?? [])]
-      const term = pty.spawn(findTool('bash')!, [resolve(REPO_ROOT, script), ...args], {
-        cwd: join(dir, 'work'),
-        env: runEnv({ TERM: 'xterm', ...opts.env }),
-        cols: 200,
-        rows: 50,
-      })
-      return new Promise((done, fail) => {
-        let output = ''
-        let since = ''
-        const timer = setTimeout(() => {
-          term.kill()
-          fail(new Error(`runTty timed out; output so far:\n${output}`))
-        }, 20_000)
-        term.onData((data) => {
-          output += data
-          since += data
-          const next = answers[0]
-          if (next && (typeof next[0] === 'string' ? since.includes(next[0]) : next[0].test(since))) {
-            answers.shift()
-            since = ''
-            term.write(next[1] + '\r')
-          }
-        })
-        term.onExit(({ exitCode }) => {
-          clearTimeout(timer)
-          done({ code: exitCode, output })
-        })
-      })
     },
     calls(cmd) {
       const logDir = join(dir, 'log')
