@@ -62,6 +62,21 @@ async function drag(page: Page, fromY: number, toY: number) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 200, y: fromY + ((toY - fromY) * i) / 10 }] })
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
   await cdp.detach()
+  // The page coasts on after the finger lifts (a fling); a tap during it only stops the page, as on a phone, and
+  // clicks nothing. Wait, as a reader would, until it has stood still for ten frames.
+  await page.evaluate(() => new Promise<void>((done) => {
+    let last = scrollY
+    let still = 0
+    const frame = () => {
+      still = scrollY === last ? still + 1 : 0
+      last = scrollY
+      if (still >= 10)
+        done()
+      else
+        requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  }))
 }
 
 async function openAudience(hash: string): Promise<Page> {
