@@ -190,7 +190,9 @@ function writeMachineFiles(dir: string, host: Host): void {
 
 /** Snapshots of set-up steps, shared by the test processes: keyed by the simulation's code, the state before and the step. */
 const SNAPSHOTS = join(tmpdir(), 'phone-sim-snapshots')
-const CODE_HASH = createHash('sha256').update(readdirSync(SIM_DIR_OF_CODE).filter((f) => f.endsWith('.ts')).sort().map((f) => readFileSync(join(SIM_DIR_OF_CODE, f), 'utf8')).join('\0')).digest('hex')
+/** What a step's outcome depends on besides the state: the simulation's code and the manifests the steps apply. */
+const STEP_INPUTS = [SIM_DIR_OF_CODE, join(REPO_ROOT, 'echo-demo/manifests'), join(REPO_ROOT, 'chat-demo/manifests')]
+const CODE_HASH = createHash('sha256').update(STEP_INPUTS.flatMap((d) => readdirSync(d).filter((f) => /\.(ts|ya?ml)$/.test(f)).sort().map((f) => readFileSync(join(d, f), 'utf8'))).join('\0')).digest('hex')
 
 function stateHash(dir: string): string {
   const hash = createHash('sha256').update(CODE_HASH).update(readFileSync(join(dir, 'world.json')))
@@ -255,14 +257,12 @@ export function createSim(configure?: (world: World) => void): Sim {
 
   const bash = findTool('bash')!
   const setsid = findTool('setsid')!
-  let checked = 0
 
   const finish = (host: string, r: { code: number; stdout: string; stderr: string }, before: World, opts: { allowRejections?: boolean }): RunResult => {
     const after = readWorld(dir)
     const fresh = after.rejections.slice(before.rejections.length)
     const hung = after.hung && !before.hung ? after.hung.what : null
     if (hung) withWorld(dir, (w) => void (w.hung = null))
-    checked = after.rejections.length
     if (fresh.length && !opts.allowRejections) {
       throw new Error(`a program on ${host} rejected its call (the real one would too):\n${fresh.map((f) => `  ${f.cmd} ${f.argv.join(' ')}\n    → ${f.reason}`).join('\n')}\n--- output ---\n${r.stdout}${r.stderr}`)
     }
@@ -418,6 +418,5 @@ sleep 10`), step)
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  void checked
   return sim
 }
