@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { canReach, newCluster, remove } from './cluster.ts'
+import { canReach, newCluster } from './cluster.ts'
 import { journal, tailnetIp, unitName } from './hosts.ts'
 import { clusterCredential, K3S_KUBECONFIG, kubectl } from './kubectl.ts'
 import { type Ctx, Exit, parseFlags } from './runtime.ts'
@@ -266,7 +266,7 @@ export function uninstall(ctx: Ctx): void {
 
 /** The k3s binary: --version, check-config, kubectl, crictl (images, inspecti, pull). */
 export function k3sBinary(ctx: Ctx): void {
-  const { host, world } = ctx
+  const { host } = ctx
   const [sub, ...rest] = ctx.argv
   const version = host.k3s?.version ?? 'v1.34.3+k3s3'
   if (sub === '--version' || sub === '-v' || sub === 'version') {
@@ -289,7 +289,6 @@ export function k3sBinary(ctx: Ctx): void {
   }
   if (sub === 'crictl') return crictl(ctx, rest)
   if (!host.k3s) ctx.fail('k3s: not installed')
-  void world
   ctx.reject(`phone-sim: k3s ${sub ?? ''} is not modelled`, 64)
 }
 
@@ -329,4 +328,3 @@ function crictl(ctx: Ctx, argv: string[]): void {
   ctx.reject(`phone-sim: crictl ${verb} is not modelled`, 64)
 }
 
-export { remove }

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
-import { bump, canReach, create, find, hostOfNode, isReady, NAMESPACED, nodes, podSpec, pods, reconcile, remove, terminate } from './cluster.ts'
+import { bump, canReach, create, find, hostOfNode, NAMESPACED, podSpec, pods, reconcile, remove, terminate } from './cluster.ts'
 import { resolveName } from './hosts.ts'
 import { jsonpath } from './jsonpath.ts'
 import { type Ctx, Exit, parseDuration, parseFlags, type Parsed, value } from './runtime.ts'
@@ -313,7 +313,6 @@ function get(ctx: Ctx, p: Parsed): void {
         const o = inScope.find((x) => x.metadata.name === n)
         if (!o) {
           if (p.flags['--ignore-not-found']) continue
-          ctx.out(found.length && !output ? '' : '')
           ctx.fail(`Error from server (NotFound): ${qualified(kind)} "${n}" not found`)
         }
         found.push(o)
@@ -645,4 +644,3 @@ export function kubectl(ctx: Ctx): void {
   }
 }
 
-export { isReady, nodes }

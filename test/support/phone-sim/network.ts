@@ -4,7 +4,7 @@
  * (only what the policy allows; a sleeping phone or a dropped packet is a timeout, not a refusal),
  * ClusterIPs (only from a cluster node), ServiceLB ports, hostNetwork pods and socat forwarders.
  */
-import { endpoints, find, hostOfNode, isReady, loadBalancerNodes, nodes, overlayWorks, podSpec, pods } from './cluster.ts'
+import { endpoints, find, hostOfNode, isReady, loadBalancerNodes, overlayWorks, podSpec, pods } from './cluster.ts'
 import { onTailnet, policyAllows, PUBLIC_HOSTS, tailnetIp } from './hosts.ts'
 import type { Forwarder, Host, KObject, World } from './world.ts'
 import { EPOCH_MS } from './world.ts'
@@ -108,7 +108,7 @@ export function connect(world: World, from: Host, ip: string, port: number, dept
     if (!svc) return { kind: 'dropped' }
     const svcPort = (svc.spec as { ports: Array<{ port: number; targetPort?: number | string }> }).ports.find((p) => p.port === port)
     if (!svcPort) return { kind: 'dropped' }
-    return toEndpoints(world, from.k3s.nodeName, svc, port)
+    return toEndpoints(world, from.k3s.nodeName, svc)
   }
   const target = at
   if (target !== from) {
@@ -133,7 +133,7 @@ export function connect(world: World, from: Host, ip: string, port: number, dept
     for (const svc of world.cluster.objects.filter((o) => o.kind === 'Service' && (o.spec as { type?: string }).type === 'LoadBalancer')) {
       if (!(svc.spec as { ports: Array<{ port: number }> }).ports.some((p) => p.port === port)) continue
       if (!loadBalancerNodes(world, svc).some((n) => n.metadata.name === target.k3s!.nodeName)) continue
-      return toEndpoints(world, target.k3s.nodeName, svc, port)
+      return toEndpoints(world, target.k3s.nodeName, svc)
     }
   }
   return { kind: 'refused' }
@@ -145,13 +145,12 @@ function forward(world: World, host: Host, f: Forwarder, depth: number): Endpoin
 }
 
 let roundRobin = 0
-function toEndpoints(world: World, fromNode: string, svc: KObject, port: number): Endpoint {
+function toEndpoints(world: World, fromNode: string, svc: KObject): Endpoint {
   const ready = endpoints(world, svc)
   if (ready.length === 0) return { kind: 'refused' }
   const pick = ready[(world.seq + roundRobin++) % ready.length]
   world.seq++
   if (!overlayWorks(world, fromNode, podSpec(pick).nodeName!)) return { kind: 'dropped' }
-  void port
   return { kind: 'answer', handle: (req) => podApp(world, pick, req, podSpec(pick).containers[0].name) }
 }
 
@@ -268,4 +267,3 @@ function aiApp(host: Host, req: Request): Response {
   return json(404, { error: 'Not found', code: 'NOT_FOUND' })
 }
 
-export { find, nodes }

@@ -3,7 +3,7 @@
  * uname, ss, ip (the network Android's Linux Terminal app gives the VM: a tethered /24 on
  * avf_tap_fixed, the gateway being Android), ping, socat, sleep, df, timedatectl.
  */
-import { journal, tailnetIp, unitName } from './hosts.ts'
+import { tailnetIp, unitName } from './hosts.ts'
 import { startUnit, stopUnit, waitForStart, writeKubeconfig } from './k3s.ts'
 import { isAlive, listeners } from './network.ts'
 import { overlayWorks } from './cluster.ts'
@@ -234,4 +234,3 @@ export function timedatectl(ctx: Ctx): void {
   ctx.reject(`phone-sim: timedatectl ${args} is not modelled`, 64)
 }
 
-export { journal }

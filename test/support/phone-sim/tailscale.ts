@@ -13,8 +13,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { deviceOf, onTailnet, policyAllows, resolveName } from './hosts.ts'
-import { type Ctx, Exit, has, parseDuration, parseFlags, value } from './runtime.ts'
+import { deviceOf, onTailnet, resolveName } from './hosts.ts'
+import { type Ctx, has, parseDuration, parseFlags, value } from './runtime.ts'
 import type { Device } from './world.ts'
 
 const UP_FLAGS = {
@@ -220,9 +220,7 @@ function ip(ctx: Ctx): void {
   const p = parseFlags(ctx.argv, { withValue: [], boolean: ['-4', '-6', '-1'] }, (f) => flagError(ctx, 'ip', f))
   requireDaemon(ctx)
   const { world, host } = ctx
-  const v6 = has(p, '-6') && !has(p, '-4')
   const show = (d: Device) => ctx.out(`${has(p, '-6') ? '' : `${d.ip}\n`}${has(p, '-4') ? '' : `fd7a:115c:a1e0::${d.ip.split('.').slice(2).join(':')}\n`}`)
-  void v6
   const [peer] = p.positional
   const self = deviceOf(world, host)
   if (!self || !(host.tailscale.backend === 'Running' || host.tailscale.backend === 'Stopped')) ctx.fail(`no current Tailscale IPs; state: ${host.tailscale.backend}`)
@@ -247,7 +245,6 @@ function ping(ctx: Ctx): void {
     ctx.fail(`timeout waiting for ping reply`)
   }
   ctx.out(`pong from ${device.name} (${device.ip}) via DERP(fra) in 48ms\n`)
-  void policyAllows
 }
 
 function down(ctx: Ctx): void {
@@ -363,5 +360,4 @@ export function tailscaleInstaller(ctx: Ctx): void {
   if (host.tailscale.backend === 'NoState') host.tailscale.backend = 'NeedsLogin'
   for (const p of ['tailscale', 'tailscaled']) if (!host.programs.includes(p)) host.programs.push(p)
   ctx.out('Installation complete! Log in to start using Tailscale by running:\n\ntailscale up\n')
-  void Exit
 }
