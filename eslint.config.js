@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // The reading view shows the speaker notes as Slidev rendered them from the deck's own Markdown.
-    files: ['reading/ReadingSection.vue'],
+    files: ['components/reading/ReadingSection.vue'],
     rules: { 'vue/no-v-html': 'off' },
   },
   {

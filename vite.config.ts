@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
-import { liveDemo } from './plugins/live-demo.ts'
-import { speakerSlide } from './plugins/speaker-slide.ts'
-import { qrShape } from './utils/qr.ts'
+import { liveDemo } from './live-demo/node/live-demo.ts'
+import { speakerSlide } from './live-demo/node/speaker-slide.ts'
+import { qrShape } from './build/qr.ts'
 
 const projectFile = fileURLToPath(new URL('./project.json', import.meta.url))
 
@@ -29,7 +29,7 @@ export interface ProjectLinks {
 
 /** project.json, with the chat's addresses overridable from the environment (a build or dev server for another room, the tests). */
 export function readProject(env: Record<string, string | undefined> = process.env): ProjectLinks {
-  // livePhones is the dev server's (plugins/phones.ts), not an address: it never reaches the browser.
+  // livePhones is the dev server's (live-demo/node/phones.ts), not an address: it never reaches the browser.
   const { $comment: _comment, livePhones: _phones, ...links } = JSON.parse(readFileSync(projectFile, 'utf8'))
   return {
     ...links,
@@ -67,7 +67,7 @@ export const deckBasePath = new URL(readProject().deckUrl).pathname
 
 export default defineConfig(({ command }) => ({
   base: command === 'build' ? deckBasePath : undefined,
-  // Pictures stay files (utils/images.ts hands out their URLs) instead of data URLs inlined into the
+  // Pictures stay files (logic/images.ts hands out their URLs) instead of data URLs inlined into the
   // first slide's JavaScript: each is fetched only when a slide shows it.
   build: { assetsInlineLimit: 0 },
   plugins: [projectLinks(), liveDemo(), speakerSlide({ chatUrl: readProject().chatSpeakerUrl })],

@@ -15,12 +15,12 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { launchChromium } from '../test/support/chromium.ts'
+import { launchChromium } from '../tools/chromium.ts'
 import {
   BUDGETS, buildDeck, deckBase, devServerStart, exportPdf, type FirstSlideLoad, freePort, heavyFiles, loadFirstSlide, median,
   repoRoot, run, siteSize, sum, THROTTLE,
 } from './measure.ts'
-import { serveDeck } from './serve.ts'
+import { serveDeck } from '../tools/static-server.ts'
 
 const { values } = parseArgs({
   options: {

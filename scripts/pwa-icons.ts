@@ -5,7 +5,7 @@
 // changing the drawing:   node scripts/pwa-icons.ts
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { launchChromium } from '../test/support/chromium.ts'
+import { launchChromium } from '../tools/chromium.ts'
 
 const outDir = join(import.meta.dirname, '../public/pwa')
 

@@ -113,7 +113,7 @@ fi
 COMMAND=$(printf '%q ' bash -c 'printf "\033[34m$\033[0m %s\n" "$1"; shift; cd "$1"; shift; exec "$@"' record "$SHOWN" "$REPO_ROOT" "${run[@]}")
 
 # ClusterView's feed: every change of a node or pod, slimmed to what ClusterView draws (the same fields
-# as slimEvent in plugins/cluster-events.ts), with the seconds since the recording started.
+# as slimEvent in formats/cluster-events.ts), with the seconds since the recording started.
 # shellcheck disable=SC2016 # a jq program, not shell
 JQ_SLIM='
 def ready: any(.status.conditions[]?; .type == "Ready" and .status == "True");

@@ -1,5 +1,5 @@
 import { defineTransformersSetup } from '@slidev/types'
-import { expandCodeWithScript } from '../utils/code-with-script.ts'
+import { expandCodeWithScript } from '../build/code-with-script.ts'
 
 export default defineTransformersSetup(() => ({
   pre: [

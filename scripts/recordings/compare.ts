@@ -3,8 +3,8 @@
  * are left aside (the shortened time line is not part of what a script says); the header, every chunk
  * of output as terminal lines, and every cluster change must be the same.
  */
-import { parseCast } from '../../plugins/cast.ts'
-import { parseClusterRecording } from '../../plugins/cluster-events.ts'
+import { parseCast } from '../../formats/cast.ts'
+import { parseClusterRecording } from '../../formats/cluster-events.ts'
 
 /** The output of a cast as the lines the script printed (chunks joined, CRLF as LF), after the header. */
 function castLines(text: string): string[] {

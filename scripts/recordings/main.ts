@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT } from '../../test/support/phone-sim/index.ts'
+import { REPO_ROOT } from '../../tools/phone-sim/index.ts'
 import { firstDifference } from './compare.ts'
 import { outputsOf, PLANS } from './plan.ts'
 import { simulate } from './simulate.ts'

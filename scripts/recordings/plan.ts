@@ -1,10 +1,10 @@
 /**
  * Every simulated recording the slides play: which demo script runs on which phone, in which scene (what
  * the phones and the cluster look like before it — made with the real scripts and tools in the
- * simulated world, test/support/phone-sim), and whether ClusterView gets the cluster's changes too.
+ * simulated world, tools/phone-sim), and whether ClusterView gets the cluster's changes too.
  * `npm run recordings` makes them all; the drift test (test/recordings/drift.test.ts) checks them.
  */
-import { AUTH_KEY, type SetupStep, type Sim } from '../../test/support/phone-sim/index.ts'
+import { AUTH_KEY, type SetupStep, type Sim } from '../../tools/phone-sim/index.ts'
 
 export type HostId = 'phone-a' | 'phone-b' | 'laptop'
 

@@ -1,5 +1,5 @@
 /**
- * Makes one simulated recording: a fresh simulated world (test/support/phone-sim), the plan's scene set
+ * Makes one simulated recording: a fresh simulated world (tools/phone-sim), the plan's scene set
  * up with the real scripts, then each step run by bash in a pseudo-terminal of the phone's size — the
  * colours, progress lines and wrapping a phone shows — while the simulated cluster is traced second by
  * second. Returns the texts of the cast and of the ClusterView recording; writes nothing.
@@ -7,12 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSim, REPO_ROOT, type Sim } from '../../test/support/phone-sim/index.ts'
+import { createSim, REPO_ROOT, type Sim } from '../../tools/phone-sim/index.ts'
 import { PHONE_COLS, PHONE_ROWS, shownCommand, type RecordingPlan, type Step } from './plan.ts'
 import { castText, clusterChanges, clusterText, MAX_GAP_SECONDS, shorten, type OutputMark, type Snapshot } from './timeline.ts'
 
 export const HOW = `npm run recordings: the script run by bash in a pseudo-terminal of the simulated phones and cluster `
-  + `(test/support/phone-sim), the programs it calls simulated as documented; waits over ${MAX_GAP_SECONDS} s shortened`
+  + `(tools/phone-sim), the programs it calls simulated as documented; waits over ${MAX_GAP_SECONDS} s shortened`
 
 /** The phone's own paths for the simulation's: its home is /home/droid, the clone is in it. */
 function phonePaths(sim: Sim, text: string): string {

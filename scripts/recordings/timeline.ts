@@ -4,7 +4,7 @@
  * recording (`*.cluster.jsonl`) on ONE shortened time line, so the terminal and the cluster view stay in
  * step when both play.
  */
-import { slimEvent, type ClusterEvent } from '../../plugins/cluster-events.ts'
+import { slimEvent, type ClusterEvent } from '../../formats/cluster-events.ts'
 
 /** Longer waits than this (a rollout, an image pull) are shortened to it. */
 export const MAX_GAP_SECONDS = 2

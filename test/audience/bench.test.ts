@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BUDGETS, HEAVY_PARTS, heavyFiles, repoRoot, siteSize } from '../../bench/measure.ts'
-import { type DeckServer, serveDeck } from '../../bench/serve.ts'
+import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 
 // The pieces of `npm run bench` that don't need a browser: the GitHub-Pages-like server, the site's weight,
 // the recognition of heavy parts, the budgets and the command line.

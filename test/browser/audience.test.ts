@@ -3,9 +3,9 @@ import { join, relative } from 'node:path'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBase, heavyFiles, loadFirstSlide, PHONE, PRECACHE_URL } from '../../bench/measure.ts'
-import { type DeckServer, serveDeck } from '../../bench/serve.ts'
-import { launchChromium } from '../support/chromium.ts'
-import { buildDeck, deckSlides } from '../support/deck.ts'
+import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { launchChromium } from '../../tools/chromium.ts'
+import { buildDeck, deckSlides } from '../../tools/deck.ts'
 
 // The deck as the audience gets it: built, served like GitHub Pages under its base path, opened on a phone.
 // Offline after the first visit (service worker), usable in portrait with touch, heavy parts only where used.

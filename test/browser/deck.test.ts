@@ -5,10 +5,10 @@ import type { Browser, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBasePath } from '../../vite.config.ts'
-import { regionLines } from '../../utils/code-with-script.ts'
-import { launchChromium, watchProblems } from '../support/chromium.ts'
-import { buildDeck, deckSlides, repoRoot } from '../support/deck.ts'
-import { type DeckServer, serveDeck } from '../../bench/serve.ts'
+import { regionLines } from '../../build/code-with-script.ts'
+import { launchChromium, watchProblems } from '../../tools/chromium.ts'
+import { buildDeck, deckSlides, repoRoot } from '../../tools/deck.ts'
+import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 
 // The built deck, served under the project's non-root base path, visited slide by slide in Chromium.
 

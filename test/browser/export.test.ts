@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { PDFDocument } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
-import { deckSlides, repoRoot } from '../support/deck.ts'
+import { deckSlides, repoRoot } from '../../tools/deck.ts'
 
 describe('npm run export', () => {
   it('writes a PDF with one page per slide, in the system Chromium', async () => {

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBase, freePort, PHONE } from '../../bench/measure.ts'
-import { type DeckServer, serveDeck } from '../../bench/serve.ts'
+import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { startTestChat, type TestChat } from '../../chat-demo/app/test/support/chat.ts'
-import { launchChromium } from '../support/chromium.ts'
-import { buildDeck, repoRoot } from '../support/deck.ts'
+import { launchChromium } from '../../tools/chromium.ts'
+import { buildDeck, repoRoot } from '../../tools/deck.ts'
 import { heldAtTop } from '../support/reading.ts'
 
 // Follow the speaker, end to end: the real chat app (speaker listener + audience listener, CORS for the

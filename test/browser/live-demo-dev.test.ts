@@ -1,11 +1,11 @@
 // Live demos in a real `slidev` dev server (the fixture deck, on a free port of localhost), in Chromium:
 // the run button runs the slide's harmless script in a terminal on the slide, the presenter window shows
 // the same session, closing it ends the process; ClusterView follows the simulated cluster live
-// (test/support/phone-sim: k3s on phone-a with the echo server, watched with phone-a's kubectl).
+// (tools/phone-sim: k3s on phone-a with the echo server, watched with phone-a's kubectl).
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../support/chromium.ts'
-import { createSim, type Sim } from '../support/phone-sim/index.ts'
+import { launchChromium } from '../../tools/chromium.ts'
+import { createSim, type Sim } from '../../tools/phone-sim/index.ts'
 import { alive, startDevServer, type DevServer } from './live-demo-support.ts'
 
 let sim: Sim

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { parseClusterRecording, stateAt } from '../../plugins/cluster-events.ts'
-import { chromiumPath } from '../support/chromium.ts'
-import { repoRoot } from '../support/deck.ts'
+import { parseClusterRecording, stateAt } from '../../formats/cluster-events.ts'
+import { chromiumPath } from '../../tools/chromium.ts'
+import { repoRoot } from '../../tools/deck.ts'
 import { fixtureDeck, slidevBin } from './live-demo-support.ts'
 
 describe('exporting a deck with live demos', () => {

@@ -3,7 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { repoRoot } from '../support/deck.ts'
+import { repoRoot } from '../../tools/deck.ts'
 
 /** A small deck with the real components and a harmless script (see its slides.md and vite.config.ts). */
 export const fixtureDeck = join(repoRoot, 'test/browser/fixtures/live-demo/slides.md')
@@ -67,7 +67,7 @@ export async function startDevServer(entry = fixtureDeck, args: string[] = [], e
 /**
  * `slidev build` into `out`. `production` runs it the way `npm run build` does; `inherited` keeps this
  * process's environment, where Vitest has set NODE_ENV=test — Vite keeps an inherited NODE_ENV, so that is
- * a development-mode build (import.meta.env.DEV true), what test/support/deck.ts's buildDeck() makes.
+ * a development-mode build (import.meta.env.DEV true), what tools/deck.ts's buildDeck() makes.
  */
 export async function build(entry: string | undefined, out: string, env: 'production' | 'inherited'): Promise<void> {
   const { NODE_ENV: _testEnv, ...withoutNodeEnv } = process.env

@@ -1,9 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBase, PHONE } from '../../bench/measure.ts'
-import { type DeckServer, serveDeck } from '../../bench/serve.ts'
-import { launchChromium, watchProblems } from '../support/chromium.ts'
-import { buildDeck, deckSlides } from '../support/deck.ts'
+import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { launchChromium, watchProblems } from '../../tools/chromium.ts'
+import { buildDeck, deckSlides } from '../../tools/deck.ts'
 import { heldAtTop, readingSection as section } from '../support/reading.ts'
 import { stageDirections } from '../support/stage-directions.ts'
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
-import { REPO_ROOT } from '../support/phone-sim/layout.ts'
+import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
 
 export { REPO_ROOT }
 export const MANIFEST_DIR = resolve(REPO_ROOT, 'chat-demo/manifests')

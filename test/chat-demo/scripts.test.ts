@@ -1,11 +1,11 @@
-// chat-demo/scripts run for real (bash) on the simulated phones and laptop (test/support/phone-sim):
+// chat-demo/scripts run for real (bash) on the simulated phones and laptop (tools/phone-sim):
 // k3s, kubectl, curl, tailscale, socat, ss … answer as their documentation says, with simulated time.
 // The cluster: phone-a (control plane), and phone-b (an agent) where a test needs two phones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CHAT_IMAGE, createSim, PHONE_A_LAN, REPO_ROOT, type RunOptions, type Sim } from '../support/phone-sim/index.ts'
-import type { KObject } from '../support/phone-sim/world.ts'
+import { CHAT_IMAGE, createSim, PHONE_A_LAN, REPO_ROOT, type RunOptions, type Sim } from '../../tools/phone-sim/index.ts'
+import type { KObject } from '../../tools/phone-sim/world.ts'
 import { podSpec } from './manifests.ts'
 
 const SCRIPTS = 'chat-demo/scripts'

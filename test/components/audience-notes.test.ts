@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { audienceNotes } from '../../reading/audience-notes.ts'
+import { audienceNotes } from '../../logic/audience-notes.ts'
 import { stageDirections } from '../support/stage-directions.ts'
 
 // The audience's part of the speaker notes: the HTML as Slidev renders a note (markdown-it, [click] marks as

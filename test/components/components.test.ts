@@ -11,8 +11,8 @@ import PhoneTwoColumn from '../../components/PhoneTwoColumn.vue'
 import PhoneTwoColumnZoom from '../../components/PhoneTwoColumnZoom.vue'
 import QrCode from '../../components/QrCode.vue'
 import ServiceTraffic from '../../components/ServiceTraffic.vue'
-import { imageUrl } from '../../utils/images.ts'
-import { qrShape } from '../../utils/qr.ts'
+import { imageUrl } from '../../logic/images.ts'
+import { qrShape } from '../../build/qr.ts'
 
 // Slidev registers v-click globally; here it records the click index the way Slidev reads it.
 const click = { mounted: (el: HTMLElement, binding: { value: unknown }) => el.setAttribute('data-click', String(binding.value)) }

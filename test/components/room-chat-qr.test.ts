@@ -1,7 +1,7 @@
 // RoomChatQr: the room chat's QR code from chatPublicUrl in project.json, or a sentence without one.
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { qrShape } from '../../utils/qr.ts'
+import { qrShape } from '../../build/qr.ts'
 
 const links = { repository: 'https://example.org/repo', branch: 'main', deckUrl: 'https://example.org/deck/', blogUrl: 'https://example.org', sapMachineUrl: 'https://sapmachine.io', chatPublicUrl: '' }
 vi.mock('virtual:project-links', () => ({

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import SlideImage from '../../components/SlideImage.vue'
-import { imageUrl } from '../../utils/images.ts'
+import { imageUrl } from '../../logic/images.ts'
 
 describe('SlideImage', () => {
   it('shows a picture from img/ under its served URL, with its alt text and height', () => {

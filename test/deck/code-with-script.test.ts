@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { expandCodeWithScript, regionLines } from '../../utils/code-with-script.ts'
+import { expandCodeWithScript, regionLines } from '../../build/code-with-script.ts'
 
 function repoWith(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'cws-'))

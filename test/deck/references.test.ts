@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { regionLines, resolveScriptSnippet } from '../../utils/code-with-script.ts'
-import { deckSlides, repoRoot } from '../support/deck.ts'
+import { regionLines, resolveScriptSnippet } from '../../build/code-with-script.ts'
+import { deckSlides, repoRoot } from '../../tools/deck.ts'
 
 // Everything the slides point at must exist before anyone presents them: scripts and their regions,
-// snippet imports, and pictures (which must live in img/, where utils/images.ts finds them).
+// snippet imports, and pictures (which must live in img/, where logic/images.ts finds them).
 
 const slides = await deckSlides()
 const everySlide = slides.map(slide => ({ no: slide.index + 1, text: `${slide.source.raw}\n${JSON.stringify(slide.frontmatter)}` }))

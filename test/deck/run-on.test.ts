@@ -2,8 +2,8 @@
 // for its script (runOn) names one of them. (The ssh path itself: test/live-demo/ssh.test.ts.)
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkPhoneSetup, readPhoneSetup, remoteScript, shellQuote } from '../../plugins/phones.ts'
-import { deckSlides, repoRoot } from '../support/deck.ts'
+import { checkPhoneSetup, readPhoneSetup, remoteScript, shellQuote } from '../../live-demo/node/phones.ts'
+import { deckSlides, repoRoot } from '../../tools/deck.ts'
 
 const setup = readPhoneSetup(join(repoRoot, 'project.json'))
 const slides = await deckSlides()

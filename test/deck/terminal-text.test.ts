@@ -3,7 +3,7 @@
 // a message, so a slide that passes terminal text to a component, or carries the scripts' own lines
 // (`==> …`, ` ✓ …`) as text, fails here.
 import { describe, expect, it } from 'vitest'
-import { deckSlides } from '../support/deck.ts'
+import { deckSlides } from '../../tools/deck.ts'
 
 const slides = await deckSlides()
 /** What the scripts print (scripts/lib/demo.sh: step, ok, warn, fail) and the installers' log lines. */

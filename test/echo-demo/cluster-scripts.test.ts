@@ -3,7 +3,7 @@
  * phones, re-runs, a second phone, the tailnet policy, a sleeping phone.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AUTH_KEY, createSim, REPO_ROOT, type RunResult, type Sim } from '../support/phone-sim/index.ts'
+import { AUTH_KEY, createSim, REPO_ROOT, type RunResult, type Sim } from '../../tools/phone-sim/index.ts'
 
 const INSTALL = 'echo-demo/scripts/01-install-k3s.sh'
 const TAILSCALE = 'echo-demo/scripts/07-setup-tailscale.sh'

@@ -6,7 +6,7 @@ import { Deployment } from 'kubernetes-models/apps/v1'
 import { Service } from 'kubernetes-models/v1'
 import { parseAllDocuments } from 'yaml'
 import { describe, expect, test } from 'vitest'
-import { REPO_ROOT } from '../support/phone-sim/layout.ts'
+import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
 
 const MANIFEST = join(REPO_ROOT, 'echo-demo/manifests/echo.yaml')
 const SCRIPTS_DIR = join(REPO_ROOT, 'echo-demo/scripts')

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
-import { createSim, REPO_ROOT, type RunResult, type Sim, type World } from '../support/phone-sim/index.ts'
+import { createSim, REPO_ROOT, type RunResult, type Sim, type World } from '../../tools/phone-sim/index.ts'
 
 const SCRIPTS_DIR = join(REPO_ROOT, 'echo-demo/scripts')
 const script = (name: string) => `echo-demo/scripts/${name}`

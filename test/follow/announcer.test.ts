@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAnnouncer } from '../../plugins/speaker-slide.ts'
-import { eventsUrl } from '../../reading/reading-links.ts'
+import { createAnnouncer } from '../../live-demo/node/speaker-slide.ts'
+import { eventsUrl } from '../../logic/reading-links.ts'
 
 // The speaker's half of following: what the dev server sends to the chat, against a real HTTP server standing
 // in for the chat's speaker listener (test/browser/follow.test.ts runs the real chat).
@@ -37,7 +37,7 @@ const quiet = () => {
   return { lines, info: (line: string) => lines.push(`info: ${line}`), warn: (line: string) => lines.push(`warn: ${line}`) }
 }
 
-describe('the announcer (plugins/speaker-slide.ts)', () => {
+describe('the announcer (live-demo/node/speaker-slide.ts)', () => {
   it('PUTs {"slide": N} as JSON to /api/slide, once per change', async () => {
     const chat = await fakeChat()
     const announcer = createAnnouncer(chat.url, quiet())
@@ -100,7 +100,7 @@ describe('the announcer (plugins/speaker-slide.ts)', () => {
   })
 })
 
-describe('the audience\'s stream address (reading/reading-links.ts)', () => {
+describe('the audience\'s stream address (logic/reading-links.ts)', () => {
   it('is the chat\'s /api/events, with or without a path or slash, and nothing without an address or in the dev server', () => {
     expect(eventsUrl('https://phone-b.example.ts.net', false)).toBe('https://phone-b.example.ts.net/api/events')
     expect(eventsUrl('https://phone-b.example.ts.net/', false)).toBe('https://phone-b.example.ts.net/api/events')

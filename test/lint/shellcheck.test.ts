@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { REPO_ROOT } from '../support/phone-sim/layout.ts'
+import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
 
 const DIRS = ['scripts', 'echo-demo', 'chat-demo']
 

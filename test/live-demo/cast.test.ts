@@ -1,11 +1,11 @@
-// asciinema casts (plugins/cast.ts): parsing, and the final screen CastPlayer shows before playing and in
+// asciinema casts (formats/cast.ts): parsing, and the final screen CastPlayer shows before playing and in
 // the PDF; and the recordings in the repository: simulated ones say so in name and header, recorded
 // ones name their host and date.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { finalScreen, finalText, parseCast } from '../../plugins/cast.ts'
-import { recordingKind, recordingLabel } from '../../plugins/recording-label.ts'
+import { finalScreen, finalText, parseCast } from '../../formats/cast.ts'
+import { recordingKind, recordingLabel } from '../../formats/recording-label.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
 const ESC = String.fromCharCode(27)

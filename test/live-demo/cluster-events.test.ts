@@ -1,4 +1,4 @@
-// ClusterView's model (plugins/cluster-events.ts): kubectl's watch events slimmed, a recording replayed
+// ClusterView's model (formats/cluster-events.ts): kubectl's watch events slimmed, a recording replayed
 // into nodes and pods — pods appear, move to another phone, disappear.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest'
 import {
   JsonStreamSplitter, applyEvent, emptyCluster, parseClusterRecording, podStatus, slimEvent, stateAt,
   type ClusterState,
-} from '../../plugins/cluster-events.ts'
-import { recordingKind } from '../../plugins/recording-label.ts'
+} from '../../formats/cluster-events.ts'
+import { recordingKind } from '../../formats/recording-label.ts'
 import { rawNode, rawPod } from './kube-objects.ts'
 
 const repo = resolve(import.meta.dirname, '../..')

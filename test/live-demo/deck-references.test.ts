@@ -5,11 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseCast } from '../../plugins/cast.ts'
-import { parseClusterRecording } from '../../plugins/cluster-events.ts'
-import { recordingKind } from '../../plugins/recording-label.ts'
+import { parseCast } from '../../formats/cast.ts'
+import { parseClusterRecording } from '../../formats/cluster-events.ts'
+import { recordingKind } from '../../formats/recording-label.ts'
 import { outputsOf, PLANS } from '../../scripts/recordings/plan.ts'
-import { deckSlides, repoRoot } from '../support/deck.ts'
+import { deckSlides, repoRoot } from '../../tools/deck.ts'
 
 const slides = await deckSlides()
 const uses = slides.flatMap(slide => [

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type InlineConfig, type ViteDevServer } from 'vite'
 import { expect } from 'vitest'
 import WebSocket from 'ws'
-import { liveDemo, type LiveDemoOptions } from '../../plugins/live-demo.ts'
+import { liveDemo, type LiveDemoOptions } from '../../live-demo/node/live-demo.ts'
 
 export interface Server { vite: ViteDevServer, port: number, origin: string, close: () => Promise<void> }
 

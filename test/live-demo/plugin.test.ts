@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { InlineConfig } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LiveDemoOptions } from '../../plugins/live-demo.ts'
+import type { LiveDemoOptions } from '../../live-demo/node/live-demo.ts'
 import { alive, connect, session, startServer, tokenOf, waitGone, type Client, type Server } from './hub-client.ts'
-import { createSim } from '../support/phone-sim/index.ts'
+import { createSim } from '../../tools/phone-sim/index.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'live-demo-plugin-'))
 const outside = mkdtempSync(join(tmpdir(), 'live-demo-outside-'))

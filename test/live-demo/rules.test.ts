@@ -1,4 +1,4 @@
-// The live-demo plugin's rules as plain functions (plugins/live-demo.ts): when it may run at all, which
+// The live-demo plugin's rules as plain functions (live-demo/node/live-demo.ts): when it may run at all, which
 // origins and tokens it accepts, which scripts it runs.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import {
   allowedOrigins, checkArgs, isLoopbackAddress, isLoopbackHost, listScripts, originProblem, refusalReason,
   remoteOrigins, resolveScript, sameToken, serveModeOf,
-} from '../../plugins/live-demo.ts'
+} from '../../live-demo/node/live-demo.ts'
 
 const dev = { mode: 'dev' as const, host: 'localhost', argv: ['node', 'slidev'], env: {} }
 

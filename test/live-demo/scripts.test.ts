@@ -1,12 +1,12 @@
 // The laptop's tools, scripts/fetch-kubeconfig.sh and scripts/record.sh, run for real on the simulated
-// laptop (test/support/phone-sim): ssh and scp reach phone-a over the tailnet, kubectl the cluster on it.
+// laptop (tools/phone-sim): ssh and scp reach phone-a over the tailnet, kubectl the cluster on it.
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseCast } from '../../plugins/cast.ts'
-import { parseClusterRecording, slimEvent } from '../../plugins/cluster-events.ts'
-import { createSim, REPO_ROOT, type Sim } from '../support/phone-sim/index.ts'
-import { findTool, hostDir } from '../support/phone-sim/layout.ts'
+import { parseCast } from '../../formats/cast.ts'
+import { parseClusterRecording, slimEvent } from '../../formats/cluster-events.ts'
+import { createSim, REPO_ROOT, type Sim } from '../../tools/phone-sim/index.ts'
+import { findTool, hostDir } from '../../tools/phone-sim/layout.ts'
 
 let sim: Sim
 beforeEach(() => {
@@ -338,7 +338,7 @@ describe('scripts/record.sh', () => {
       const last = new Map(events.filter(e => e.kind === 'Pod' && e.app === 'echo').map(e => [e.name, e]))
       expect([...last.keys()].sort()).toEqual(echoPods.sort())
       for (const event of last.values()) expect(event).toMatchObject({ namespace: 'default', node: 'phone-a', phase: 'Running', ready: true, deleting: false })
-      // … with exactly the fields the dev server's feed sends (plugins/cluster-events.ts slimEvent).
+      // … with exactly the fields the dev server's feed sends (formats/cluster-events.ts slimEvent).
       const listed = JSON.parse(laptopKubectl('get pods -o json').stdout) as { items: Array<{ kind: string, metadata: { name: string } }> }
       const listedEcho = listed.items.filter(p => echoPods.includes(p.metadata.name))
       expect(listedEcho).toHaveLength(3)

@@ -1,8 +1,8 @@
-// What the slide says when ssh to a phone fails (plugins/ssh-failure.ts): ssh's own messages (OpenSSH 9)
+// What the slide says when ssh to a phone fails (live-demo/node/ssh-failure.ts): ssh's own messages (OpenSSH 9)
 // mapped to a reason the speaker can act on; a script's own failure is left alone. The real sshd
 // cases are in ssh.test.ts.
 import { describe, expect, it } from 'vitest'
-import { sshFailure, sshFailureMessage } from '../../plugins/ssh-failure.ts'
+import { sshFailure, sshFailureMessage } from '../../live-demo/node/ssh-failure.ts'
 
 const phone = { user: 'droid', host: 'phone-a' }
 

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PhoneSetup } from '../../plugins/phones.ts'
+import type { PhoneSetup } from '../../live-demo/node/phones.ts'
 import { startSshd, type TestSshd } from '../support/sshd.ts'
 import { alive, connect, startServer, tokenOf, waitGone, type Client, type Msg, type Server } from './hub-client.ts'
 

@@ -1,7 +1,7 @@
 // The simulated phone world itself: each field case it models, checked with the simulated tools as
 // the scripts call them, and where the behaviour is documented. The demo scripts' tests rely on these.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { AUTH_KEY, createSim, K3S_VERSION, type Sim } from '../support/phone-sim/index.ts'
+import { AUTH_KEY, createSim, K3S_VERSION, type Sim } from '../../tools/phone-sim/index.ts'
 
 let sim: Sim
 beforeEach(() => {

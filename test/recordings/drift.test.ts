@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { firstDifference } from '../../scripts/recordings/compare.ts'
 import { outputsOf, PLANS, shownCommand } from '../../scripts/recordings/plan.ts'
 import { simulate } from '../../scripts/recordings/simulate.ts'
-import { repoRoot } from '../support/deck.ts'
+import { repoRoot } from '../../tools/deck.ts'
 
 describe('the simulated recordings match what the scripts print now', () => {
   it('are all made by a plan (no stray .simulated. file)', () => {

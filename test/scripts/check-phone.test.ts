@@ -2,7 +2,7 @@
 // that is ready (every line ✓, exit 0), then each thing that can be not ready, one at a time, with
 // the line that says what to do about it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AUTH_KEY, CHAT_IMAGE, createSim, type Host, REGISTRY, type RunResult, type Sim } from '../support/phone-sim/index.ts'
+import { AUTH_KEY, CHAT_IMAGE, createSim, type Host, REGISTRY, type RunResult, type Sim } from '../../tools/phone-sim/index.ts'
 
 const SCRIPT = 'scripts/check-phone.sh'
 /** The tailnet policy README.md shows: exactly the ports k3s needs between the phones. */

@@ -1,7 +1,7 @@
 // The commands README.md gives people who follow the talk on their own phones, run in the
 // simulation: what they change is what the README says they change.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSim, type Sim } from '../support/phone-sim/index.ts'
+import { createSim, type Sim } from '../../tools/phone-sim/index.ts'
 
 const SLOW = 120_000
 /** README "Before you start" → Memory: the drop-in that keeps traefik and metrics-server off (the path under the simulated machine's root). */

@@ -1,9 +1,9 @@
 /**
  * Shell harness for the laptop-side build script chat-demo/app/publish.sh: runs it with bash against a
  * recording stand-in for docker, the one program it calls (the demo scripts run in the simulated
- * phones instead: test/support/phone-sim).
+ * phones instead: tools/phone-sim).
  *
- *   import { createSandbox } from '../support/shell-harness'
+ *   import { createSandbox } from './shell-harness'
  *
  *   const sb = createSandbox()          // a temp dir; afterEach(() => sb.cleanup())
  *   sb.stub('kubectl', 'echo "ok"')     // bin/kubectl: records its call, then runs this bash body

@@ -1,6 +1,6 @@
 /**
  * The stage directions in a slide's speaker notes, as the speaker wrote them: the text of every quote block
- * (`> …`, the convention of reading/audience-notes.ts), one entry per line (a table row's cells joined by
+ * (`> …`, the convention of logic/audience-notes.ts), one entry per line (a table row's cells joined by
  * spaces), without Markdown marks — what must never appear in the audience's reading view.
  */
 export function stageDirections(note: string): string[] {

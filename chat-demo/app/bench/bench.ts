@@ -20,7 +20,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { launchChromium } from '../../../test/support/chromium.ts'
+import { launchChromium } from '../../../tools/chromium.ts'
 import { crowdBench, POD_LIMIT_MB, printCrowd } from './crowd.ts'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))

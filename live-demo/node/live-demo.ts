@@ -17,7 +17,7 @@
  *   - A session's process group (and everything else in its session) is killed when its terminal is
  *     closed or when the last socket showing it drops.
  *   - A slide may name a phone (`runOn`): then the same allow-listed script runs there, over ssh, in the
- *     phone's clone (plugins/phones.ts: phones from project.json only, every argument quoted for the
+ *     phone's clone (live-demo/node/phones.ts: phones from project.json only, every argument quoted for the
  *     remote shell, BatchMode and ConnectTimeout so that an unknown host key, a refused key or an
  *     unreachable phone ends the run with a message instead of a question). Ending the local ssh
  *     hangs up the remote terminal, which ends the script there.
@@ -34,7 +34,7 @@ import type { Duplex } from 'node:stream'
 import type { IPty } from '@lydell/node-pty'
 import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite'
 import type { WebSocket, WebSocketServer } from 'ws'
-import { JsonStreamSplitter, slimEvent, type ClusterEvent } from './cluster-events.ts'
+import { JsonStreamSplitter, slimEvent, type ClusterEvent } from '../../formats/cluster-events.ts'
 import { checkPhone } from './phone-check.ts'
 import { readPhoneSetup, remoteScript, remoteShell, sshArgs, type PhoneSetup, type SshOptions } from './phones.ts'
 import { sshFailure, sshFailureMessage } from './ssh-failure.ts'

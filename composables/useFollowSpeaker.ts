@@ -7,7 +7,7 @@
  */
 import { onBeforeUnmount, onMounted, readonly, ref, type Ref } from 'vue'
 import { links } from 'virtual:project-links'
-import { eventsUrl } from './reading-links.ts'
+import { eventsUrl } from '../logic/reading-links.ts'
 
 const speakerSlide = ref<number>()
 const following = ref(true)

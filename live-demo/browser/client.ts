@@ -1,5 +1,5 @@
 /**
- * The browser side of live demos (plugins/live-demo.ts): one WebSocket per window, shared by every
+ * The browser side of live demos (live-demo/node/live-demo.ts): one WebSocket per window, shared by every
  * terminal and ClusterView on the page. Only ever loaded by a dynamic import behind
  * `import.meta.hot` (only a dev server has it), so the built deck contains none of it.
  *
@@ -7,7 +7,7 @@
  * --remote, another origin): callers then show nothing.
  */
 import { shallowRef, type ShallowRef } from 'vue'
-import type { ClusterEvent } from './cluster-events.ts'
+import type { ClusterEvent } from '../../formats/cluster-events.ts'
 
 export interface SessionInfo {
   id: string
@@ -17,7 +17,7 @@ export interface SessionInfo {
   on?: string
 }
 
-/** One phone's backstage check: running, then its result (plugins/phone-check.ts) */
+/** One phone's backstage check: running, then its result (live-demo/node/phone-check.ts) */
 export type CheckMessage =
   | { t: 'check', phone: string, state: 'running' }
   | { t: 'check', phone: string, state: 'done', code: number | null, output: string, problem?: string }

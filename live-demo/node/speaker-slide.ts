@@ -2,8 +2,8 @@
  * Follow the speaker, the speaker's half (`npm run dev` only): the presenter's dev server tells the audience
  * chat which slide the speaker is on, with `PUT /api/slide {"slide": N}` on the chat's tailnet listener —
  * the only one the chat takes it from. The windows of the deck send their slide changes over Vite's HMR
- * socket (plugins/speaker-slide-client.ts); the audience's pages follow through the chat's public listener
- * (reading/useFollowSpeaker.ts).
+ * socket (live-demo/browser/speaker-slide-client.ts); the audience's pages follow through the chat's public listener
+ * (composables/useFollowSpeaker.ts).
  *
  * `apply: 'serve'` and `configureServer` keep it out of `slidev build`. It stays off while exporting, when
  * no chat address is configured (project.json `chatSpeakerUrl`, or CHAT_SPEAKER_URL), and when other
@@ -11,7 +11,7 @@
  */
 import type { Plugin } from 'vite'
 import { isLoopbackHost, serveModeOf } from './live-demo.ts'
-import { SPEAKER_SLIDE_EVENT, type SpeakerSlideMessage } from './speaker-slide-event.ts'
+import { SPEAKER_SLIDE_EVENT, type SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
 
 export interface SpeakerSlideOptions {
   /** The chat's speaker listener, e.g. http://phone-b.tailnet.ts.net:8080 (empty: off) */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import type { World } from './world.ts'
 
 export const SIM_ROOT = dirname(fileURLToPath(import.meta.url))
-export const REPO_ROOT = resolve(SIM_ROOT, '../../..')
+export const REPO_ROOT = resolve(SIM_ROOT, '../..')
 export const LAUNCHER = join(SIM_ROOT, 'bin/sim')
 
 /** Programs the simulation answers for (everything else on a phone is a real tool or missing). */

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { load } from '@slidev/parser/fs'
 
-export const repoRoot = resolve(import.meta.dirname, '../..')
+export const repoRoot = resolve(import.meta.dirname, '..')
 const slidev = join(repoRoot, 'node_modules/.bin/slidev')
 
 /** The deck's slides as Slidev parses them (src: imports resolved), without hidden ones. */

@@ -1,10 +1,10 @@
 /**
  * The backstage check's state (dev server only, #/backstage): asks the dev server to run the pre-flight
- * script on every phone of project.json over ssh (plugins/phone-check.ts) and collects each phone's
+ * script on every phone of project.json over ssh (live-demo/node/phone-check.ts) and collects each phone's
  * result as it arrives.
  */
 import { computed, onBeforeUnmount, ref, shallowRef } from 'vue'
-import type { CheckMessage, LiveDemoClient } from './live-demo-client.ts'
+import type { CheckMessage, LiveDemoClient } from './client.ts'
 
 export interface PhoneState {
   phone: string
@@ -39,7 +39,7 @@ export function useBackstageCheck() {
   }
 
   async function connect() {
-    const { connectLiveDemo } = await import('./live-demo-client.ts')
+    const { connectLiveDemo } = await import('./client.ts')
     client.value = await connectLiveDemo()
     if (!client.value) {
       unavailable.value = 'The dev server offers no live demos here (exporting, --remote, or another origin): see the terminal that runs npm run dev.'

@@ -1,6 +1,6 @@
 import { computed, watch } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
-import { slidePath } from './reading-links.ts'
+import { slidePath } from '../logic/reading-links.ts'
 import { type FollowSpeaker, useFollowSpeaker } from './useFollowSpeaker.ts'
 
 /**
