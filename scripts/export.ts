@@ -8,7 +8,11 @@ import { join } from 'node:path'
 const repoRoot = join(import.meta.dirname, '..')
 const systemChromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']
   .find(path => path && existsSync(path))
-const args = ['export', ...(systemChromium ? ['--executable-path', systemChromium] : []), ...process.argv.slice(2)]
+const options = process.argv.slice(2)
+// `slidev export` serves the deck from a Vite dev server, which compiles every slide on the first page's load: on
+// a busy laptop that takes longer than the 30 s Slidev allows a page by default, and the export fails half-way.
+const timeout = options.some(option => option.startsWith('--timeout')) ? [] : ['--timeout', '180000']
+const args = ['export', ...(systemChromium ? ['--executable-path', systemChromium] : []), ...timeout, ...options]
 
 console.log(`slidev ${args.join(' ')}`)
 const { status } = spawnSync(join(repoRoot, 'node_modules/.bin/slidev'), args, { cwd: repoRoot, stdio: 'inherit' })
