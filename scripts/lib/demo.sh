@@ -191,7 +191,8 @@ read_number_argument() {
   shift 4
   case ${1:-} in -h | --help) usage; exit 0 ;; esac
   (($# <= 1)) || usage_error "too many arguments: ${*:2}"
-  read_number "$var" "$min" "$max" "${1:-$default}"
+  # An empty argument ('') is a bad number, not the default.
+  if (($# == 1)); then read_number "$var" "$min" "$max" "$1"; else read_number "$var" "$min" "$max" "$default"; fi
 }
 
 require_cmd() {
