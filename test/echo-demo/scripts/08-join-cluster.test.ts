@@ -107,6 +107,7 @@ describe('08-join-cluster.sh', () => {
 })
 
 describe('08-join-cluster.sh with a third phone', () => {
+  // A world of its own, with phone-c (the file's world goes unused here).
   const sim = useSim((w) => void (w.hosts['phone-c'] = { ...structuredClone(w.hosts['phone-b']), id: 'phone-c', lan: { ...w.hosts['phone-b'].lan, ip: '10.185.5.77' } }))
   const { node } = scenes(sim)
 
