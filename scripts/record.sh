@@ -53,7 +53,7 @@ else
   [[ -n "$SCRIPT" ]] || usage_error "SCRIPT is missing (e.g. echo-demo/scripts/03-deploy-echo.sh)"
 fi
 [[ -z "$NAME" || "$NAME" =~ ^[a-z0-9][a-z0-9._-]*$ ]] || usage_error "--name must be lower-case letters, digits, . _ - (not '$NAME')"
-[[ "$SETTLE" =~ ^[0-9]{1,3}$ ]] || usage_error "--settle must be a number of seconds, not '$SETTLE'"
+read_number SETTLE 0 999 "$SETTLE" "--settle (seconds)"
 
 step "Check the tools"
 require_cmd asciinema "Install it: sudo apt-get install -y asciinema (or: pipx install asciinema)"

@@ -12,11 +12,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 MANIFESTS="$REPO_ROOT/chat-demo/manifests"
 SELECTOR="app.kubernetes.io/name=chat"
 
-case "${1:-}" in
-  -h | --help) usage; exit 0 ;;
-  "") ;;
-  *) usage_error "unexpected argument: $1" ;;
-esac
+expect_no_arguments "$@"
 
 # The newest FailedScheduling message of a Pending chat pod; fails while there is none yet.
 failed_scheduling_message() {

@@ -14,13 +14,7 @@ MANIFESTS="$REPO_ROOT/chat-demo/manifests"
 SELECTOR="app.kubernetes.io/name=chat"
 PURGE=false
 
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage; exit 0 ;;
-    --purge) PURGE=true ;;
-    *) usage_error "unknown argument: $arg" ;;
-  esac
-done
+read_flags --purge -- "$@"
 
 no_chat_pods() {
   [[ -z "$(kubectl get pods -l "$SELECTOR" -o name)" ]]

@@ -16,13 +16,7 @@ PORT=8005
 FORWARD=false
 FORWARDER_LOG="${XDG_RUNTIME_DIR:-/tmp}/llm-forwarder.log"
 
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage; exit 0 ;;
-    --forward) FORWARD=true ;;
-    *) usage_error "unknown argument: $arg" ;;
-  esac
-done
+read_flags --forward -- "$@"
 
 # Succeeds when the AI app answers at host $1.
 answers() {

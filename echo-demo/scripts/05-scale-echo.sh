@@ -7,20 +7,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-REPLICAS=3
-case $# in
-  0) ;;
-  1)
-    case $1 in
-      -h | --help) usage; exit 0 ;;
-      *) REPLICAS=$1 ;;
-    esac ;;
-  *) usage_error "too many arguments" ;;
-esac
-if ! [[ "$REPLICAS" =~ ^[0-9]{1,2}$ ]] || ((10#$REPLICAS > 10)); then
-  usage_error "REPLICAS must be a number from 0 to 10, not '$REPLICAS'"
-fi
-REPLICAS=$((10#$REPLICAS))
+read_number_argument REPLICAS 3 0 10 "$@"
 
 rollout_failed() {
   kubectl get pods -l app.kubernetes.io/name=echo -o wide >&2 || true

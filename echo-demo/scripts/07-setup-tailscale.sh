@@ -17,17 +17,8 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-for arg in "$@"; do
-  case $arg in
-    -h | --help) usage; exit 0 ;;
-    -*) usage_error "unknown option: $arg" ;;
-  esac
-done
-case $# in
-  0) usage_error "HOSTNAME is missing (e.g. phone-a)" ;;
-  1) ;;
-  *) usage_error "too many arguments" ;;
-esac
+expect_at_most_one_argument "$@"
+(($# == 1)) || usage_error "HOSTNAME is missing (e.g. phone-a)"
 TS_HOSTNAME=$1
 is_node_name "$TS_HOSTNAME" || usage_error "'$TS_HOSTNAME' is not a valid hostname (a-z, 0-9 and -)"
 
@@ -106,7 +97,8 @@ case $(k3s_role) in
     step "Let k3s advertise the tailnet address"
     info "A k3s server runs here: re-running 01-install-k3s.sh keeps its data and adds --node-ip $TAILNET_IP."
     node=$(this_node_name || echo "$TS_HOSTNAME")
-    "$REPO_ROOT/echo-demo/scripts/01-install-k3s.sh" --node-name "$node" </dev/null
+    # 01 explains its own failures: end with its exit status, without a second message.
+    "$REPO_ROOT/echo-demo/scripts/01-install-k3s.sh" --node-name "$node" </dev/null || exit
     info "Next, on the second phone: ./echo-demo/scripts/07-setup-tailscale.sh phone-b, then 08-join-cluster.sh $TS_HOSTNAME"
     ;;
   agent)

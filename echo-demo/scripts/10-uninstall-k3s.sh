@@ -14,18 +14,12 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/demo.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/demo.sh"
 
-YES=no
-while (($#)); do
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    -y | --yes) YES=yes; shift ;;
-    *) usage_error "unknown argument: $1" ;;
-  esac
-done
+YES=false
+read_flags '-y|--yes' -- "$@"
 
 KEY_FILE=${TAILSCALE_KEY_FILE:-$REPO_ROOT/.tailscale-key}
 # Ask (or, with --yes, don't).
-agree() { [[ $YES == yes ]] || confirm "$1"; }
+agree() { [[ $YES == true ]] || confirm "$1"; }
 
 step "What is installed?"
 ROLE=$(k3s_role)

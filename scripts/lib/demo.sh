@@ -12,6 +12,18 @@
 #   usage                     prints the comment block at the top of the running script
 #   usage_error "message"     the error and the usage, exit 2
 #   expect_no_arguments "$@"  for scripts without arguments: -h/--help prints the usage, anything else is an error
+#   read_flags FLAG... -- "$@"
+#                             for scripts whose only arguments are flags: sets the variable named after a FLAG
+#                             given to true (--purge → PURGE; a FLAG may have a short form: -y|--yes);
+#                             -h/--help prints the usage, anything else is an error
+#   expect_at_most_one_argument "$@"
+#                             -h/--help prints the usage; an option, or more than one argument, is an error
+#   read_number VAR MIN MAX VALUE [NAME]
+#                             sets VAR to VALUE, a whole number from MIN to MAX; else a usage error naming NAME
+#                             (default VAR)
+#   read_number_argument VAR DEFAULT MIN MAX "$@"
+#                             for scripts whose one optional argument is a number: VAR from it (read_number),
+#                             else DEFAULT; -h/--help prints the usage
 #   require_cmd CMD "hint"    dies with the hint when CMD is not installed
 #   wait_until SECONDS "what" CMD [ARGS...]
 #                             runs CMD until it succeeds, with a progress line; dies after SECONDS
@@ -36,7 +48,16 @@
 #                             journal shows a problem it can't get over, else after SECONDS
 #   ECHO_URL                  the echo server's address (this phone, or the phone named by ECHO_HOST)
 #   require_echo_server       checks that ECHO_URL answers; dies with what to check when it doesn't
-#   read_request_count [N]    sets N from the scripts' optional argument (default 10, 1 to 1000)
+#   new_tally                 sets TALLY to a temporary file for a tally of answers (`… | uniq -c | tee "$TALLY"`),
+#                             removed when the script exits (an EXIT trap: for a script without one of its own)
+#   read_tally N              after N requests were tallied: warns when some got no answer, dies when none did,
+#                             and sets ANSWERS to the number of different answers (pods, nodes)
+#
+# A command that fails where nothing handles it (no `||`, no `if`) ends the script (set -e); an ERR
+# trap first says which: "✗ 03-deploy-echo.sh line 42: kubectl apply -f "$MANIFEST" exited 1".
+# die and usage_error end it on purpose, with their own message (exit doesn't fire the trap). So
+# call the helpers that exit (die, usage_error, require_*, read_*) directly, never inside $(…):
+# there the trap would report their exit a second time. The read_* helpers set variables instead.
 #
 # Colours only when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
 # DEMO_SYSROOT (empty on a phone) prefixes system paths so that tests can use a temporary directory.
@@ -68,6 +89,46 @@ die() {
   exit 1
 }
 
+# errtrace: the ERR trap fires inside functions too, not only at the script's top level.
+set -o errtrace
+DEMO_SUBSHELL=$BASH_SUBSHELL
+trap 'report_failure "$?" "$LINENO" "$BASH_COMMAND" "${PIPESTATUS[*]}"' ERR
+
+# The ERR trap: names the script, the line and the command that failed, with its exit status.
+report_failure() {
+  local code=$1 line=$2 command=$3 file=${BASH_SOURCE[1]} first text where statuses status failed=0 pipeline=''
+  # In a subshell ($(…), a pipeline) stay quiet: the command around it fails next (and is reported
+  # then), or handles the failure (`x=$(…) || …`).
+  ((BASH_SUBSHELL == DEMO_SUBSHELL)) || return 0
+  # A pipeline that failed (pipefail: its last failing command's status); PIPESTATUS is stale after [[ ]].
+  read -ra statuses <<<"$4"
+  for status in "${statuses[@]}"; do ((status == 0)) || failed=$status; done
+  if ((${#statuses[@]} > 1 && failed == code)); then pipeline=" (the pipeline's commands exited $4)"; fi
+  first=$line
+  if [[ -r $file ]]; then
+    mapfile -t text <"$file"
+    # $LINENO is a command's last line: go back to its first (lines continued end in \, | or &&).
+    while ((first > 1)) && [[ ${text[first - 2]} =~ (\\|\||&&)[[:space:]]*$ ]]; do first=$((first - 1)); done
+    # A command over several lines, or a pipeline ($BASH_COMMAND is only its last part): as written.
+    if ((first != line)); then
+      command=${text[first - 1]%\\}
+      command="${command%"${command##*[![:space:]]}"} …"
+    elif [[ -n $pipeline ]]; then
+      command=${text[first - 1]}
+    fi
+    command=${command#"${command%%[![:space:]]*}"}
+  fi
+  ((${#command} <= 120)) || command="${command:0:119}…"
+  where="${file##*/} line $first"
+  # In a function: which one (and for a helper of this file, where the script called it).
+  if [[ $file != "$0" ]]; then
+    where="$where (in ${FUNCNAME[1]}, called from ${0##*/} line ${BASH_LINENO[${#BASH_LINENO[@]} - 2]})"
+  elif [[ ${FUNCNAME[1]} != main ]]; then
+    where="$where (in ${FUNCNAME[1]})"
+  fi
+  printf '%s ✗  %s: %s exited %s%s%s\n' "$C_RED" "$where" "$command" "$code" "$pipeline" "$C_OFF" >&2
+}
+
 usage() {
   # The usage text is the script's first comment block (after the #! line).
   awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
@@ -80,11 +141,58 @@ usage_error() {
 }
 
 expect_no_arguments() {
-  (($# == 0)) && return 0
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    *) usage_error "unknown argument: $1" ;;
-  esac
+  read_flags -- "$@"
+}
+
+read_flags() {
+  local flags=() flag form arg known
+  while [[ $1 != -- ]]; do flags+=("$1"); shift; done
+  shift
+  for arg in "$@"; do
+    case $arg in -h | --help) usage; exit 0 ;; esac
+    known=no
+    for flag in "${flags[@]}"; do
+      for form in ${flag//|/ }; do
+        [[ $arg == "$form" ]] || continue
+        # --purge → PURGE, --dry-run → DRY_RUN: the flag's long form, in capitals.
+        form=${flag##*--}
+        form=${form^^}
+        printf -v "${form//-/_}" true
+        known=yes
+      done
+    done
+    [[ $known == yes ]] || usage_error "unknown argument: $arg"
+  done
+}
+
+expect_at_most_one_argument() {
+  local arg
+  for arg in "$@"; do
+    case $arg in
+      -h | --help) usage; exit 0 ;;
+      -*) usage_error "unknown option: $arg" ;;
+    esac
+  done
+  (($# <= 1)) || usage_error "too many arguments: ${*:2}"
+}
+
+read_number() {
+  local var=$1 min=$2 max=$3 value=$4 name=${5:-$1}
+  # At most 9 digits after leading zeros: more would overflow bash's arithmetic.
+  if [[ $value =~ ^0*([0-9]{1,9})$ ]] && ((10#${BASH_REMATCH[1]} >= min && 10#${BASH_REMATCH[1]} <= max)); then
+    printf -v "$var" '%d' "$((10#${BASH_REMATCH[1]}))"
+  else
+    usage_error "$name must be a number from $min to $max, not '$value'"
+  fi
+}
+
+read_number_argument() {
+  local var=$1 default=$2 min=$3 max=$4
+  shift 4
+  case ${1:-} in -h | --help) usage; exit 0 ;; esac
+  (($# <= 1)) || usage_error "too many arguments: ${*:2}"
+  # An empty argument ('') is a bad number, not the default.
+  if (($# == 1)); then read_number "$var" "$min" "$max" "$1"; else read_number "$var" "$min" "$max" "$default"; fi
 }
 
 require_cmd() {
@@ -157,11 +265,7 @@ this_node_name() {
 }
 
 read_node_argument() {
-  case "${1:-}" in
-    -h | --help) usage; exit 0 ;;
-    -*) usage_error "unknown option: $1" ;;
-  esac
-  (($# <= 1)) || usage_error "expected at most one NODE, got $#"
+  expect_at_most_one_argument "$@"
   if [[ -n "${1:-}" ]]; then
     NODE=$1
   elif ! NODE=$(this_node_name); then
@@ -391,19 +495,15 @@ require_echo_server() {
   die "No answer from $ECHO_URL (curl exit code $code)." "$hint"
 }
 
-read_request_count() {
-  N=10
-  case $# in
-    0) ;;
-    1)
-      case $1 in
-        -h | --help) usage; exit 0 ;;
-        *) N=$1 ;;
-      esac ;;
-    *) usage_error "too many arguments" ;;
-  esac
-  if ! [[ "$N" =~ ^[0-9]{1,4}$ ]] || ((10#$N < 1 || 10#$N > 1000)); then
-    usage_error "N must be a number from 1 to 1000, not '$N'"
+new_tally() {
+  TALLY=$(mktemp)
+  trap 'rm -f "$TALLY"' EXIT
+}
+
+read_tally() {
+  if grep -q '(no answer)' "$TALLY"; then
+    warn "Some requests got no answer: a pod may be starting or stopping (kubectl get pods -o wide)."
   fi
-  N=$((10#$N))
+  ANSWERS=$(grep -vc '(no answer)' "$TALLY" || true)
+  ((ANSWERS > 0)) || die "None of the $1 requests got an answer." "Look at the pods: kubectl get pods -l app.kubernetes.io/name=echo -o wide"
 }

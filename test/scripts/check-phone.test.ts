@@ -1,15 +1,16 @@
 // scripts/check-phone.sh, the pre-flight check, run for real against the simulated phones: a pair
 // that is ready (every line ✓, exit 0), then each thing that can be not ready, one at a time, with
 // the line that says what to do about it.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AUTH_KEY, CHAT_IMAGE, createSim, type Host, REGISTRY, type RunResult, type Sim } from '../../tools/phone-sim/index.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { AUTH_KEY, CHAT_IMAGE, type Host, REGISTRY, type RunResult } from '../../tools/phone-sim/index.ts'
+import { scenes, useSim } from '../support/script-scenes.ts'
 
 const SCRIPT = 'scripts/check-phone.sh'
 /** The tailnet policy README.md shows: exactly the ports k3s needs between the phones. */
 const POLICY = ['tcp:6443', 'tcp:10250', 'udp:8472']
-const SLOW = 120_000
 
-let sim: Sim
+const sim = useSim((w) => void (w.tailnet.allow = [...POLICY]))
+const { uninstall } = scenes(sim)
 const check = (host: string, args: string[] = []) => sim.run(host, SCRIPT, args)
 
 /** The lines with a verdict: ✓ ready, ✗ not ready, – not checked yet. */
@@ -34,14 +35,12 @@ function onlyProblem(r: RunResult, what: RegExp): { line: string; fix: string } 
 
 describe('scripts/check-phone.sh', () => {
   beforeEach(() => {
-    sim = createSim((w) => void (w.tailnet.allow = [...POLICY]))
     sim.setup('phone-a', 'tailscale', 'server-on-tailnet')
     sim.setup('phone-b', 'tailscale', 'agent')
     sim.update((w) => {
       for (const phone of ['phone-a', 'phone-b']) w.hosts[phone].images = [...REGISTRY]
     })
-  }, SLOW)
-  afterEach(() => sim.cleanup())
+  })
 
   it('says a ready pair of phones is ready: every line ✓, exit 0, on both phones', () => {
     sim.update((w) => void w.hosts['phone-a'].programs.push('socat')) // sudo apt-get install -y socat
@@ -60,7 +59,7 @@ describe('scripts/check-phone.sh', () => {
     expect(b.stdout).toContain(' ✓  phone-a answers on 6443/TCP (API server)')
     expect(b.stdout).toContain(' ✓  phone-a answers on 10250/TCP (kubelet)')
     expect(b.stdout).toContain(' ✓  Images: all 3 the manifests name are on this phone')
-  }, SLOW)
+  })
 
   it('changes nothing: no image pulled, no unit started, the world as it was', () => {
     sim.update((w) => void (w.hosts['phone-b'].images = []))
@@ -72,7 +71,7 @@ describe('scripts/check-phone.sh', () => {
     expect(after.hosts['phone-b'].k3s).toEqual(before.hosts['phone-b'].k3s)
     expect(after.hosts['phone-b'].tailscale).toEqual(before.hosts['phone-b'].tailscale)
     expect(sim.argvs('k3s', 'phone-b').filter((a) => a.startsWith('crictl pull'))).toEqual([])
-  }, SLOW)
+  })
 
   describe('the VM', () => {
     const cases: Array<[string, Partial<Host>, RegExp, RegExp]> = [
@@ -86,7 +85,7 @@ describe('scripts/check-phone.sh', () => {
       sim.update((w) => void Object.assign(w.hosts['phone-a'], change))
       const found = onlyProblem(check('phone-a'), line)
       expect(found.fix).toMatch(fix)
-    }, SLOW)
+    })
 
     it('cgroup v1: says so, and k3s check-config fails with it', () => {
       sim.update((w) => void (w.hosts['phone-a'].cgroupV2 = false))
@@ -97,14 +96,14 @@ describe('scripts/check-phone.sh', () => {
         fix: 'Update Android and the Terminal app (recent Debian images mount cgroup v2), then check again',
       })
       expect(problem(r, /check-config/).line).toBe(' ✗  k3s check-config fails')
-    }, SLOW)
+    })
 
     it('a kernel without VXLAN: names what k3s check-config found missing', () => {
       sim.update((w) => void (w.hosts['phone-a'].missingKernelFeatures = ['CONFIG_VXLAN']))
       const found = onlyProblem(check('phone-a'), /check-config/)
       expect(found.line).toBe(' ✗  k3s check-config fails: CONFIG_VXLAN')
       expect(found.fix).toMatch(/^See it all: sudo k3s check-config/)
-    }, SLOW)
+    })
   })
 
   describe('Tailscale', () => {
@@ -118,7 +117,7 @@ describe('scripts/check-phone.sh', () => {
       })
       expect(r.stdout).not.toMatch(/\/TCP|\/UDP/)
       expect(sim.calls('curl', 'phone-a')).toEqual([])
-    }, SLOW)
+    })
 
     it('waiting for device approval: says to approve it, or to use a pre-approved key', () => {
       sim.sh('phone-a', 'sudo tailscale logout')
@@ -133,7 +132,7 @@ describe('scripts/check-phone.sh', () => {
         line: ' ✗  Tailscale: this phone waits for an admin to approve it',
         fix: 'Approve it in the admin console (Machines), or use a pre-approved auth key',
       })
-    }, SLOW)
+    })
 
     it('a suffixed name (phone-a-1: an old phone-a still in the tailnet): says how to get the name back', () => {
       sim.sh('phone-a', 'sudo tailscale logout')
@@ -145,7 +144,7 @@ describe('scripts/check-phone.sh', () => {
         line: ' ✗  Tailscale: this phone is phone-a-1, not phone-a: another device still holds the name phone-a',
         fix: 'Remove the old phone-a in the admin console (Machines), then rename this one to phone-a there (Edit machine name)',
       })
-    }, SLOW)
+    })
   })
 
   describe('the other phone over the tailnet', () => {
@@ -158,7 +157,7 @@ describe('scripts/check-phone.sh', () => {
       sim.update((w) => void (w.tailnet.allow = POLICY.filter((p) => p !== port)))
       const found = onlyProblem(check(host), line)
       expect(found.fix).toMatch(new RegExp(`^Allow .*${port}.* between the phones in the tailnet policy \\(README: Before you start\\)$`))
-    }, SLOW)
+    })
 
     it('the other phone asleep: one line, wake it', () => {
       sim.update((w) => void (w.hosts['phone-b'].awake = false))
@@ -167,12 +166,12 @@ describe('scripts/check-phone.sh', () => {
         line: ' ✗  phone-b is offline in the tailnet (asleep, or the Terminal app closed)',
         fix: 'Wake phone-b: screen on, on power, the Terminal app open — then check again',
       })
-    }, SLOW)
+    })
 
     it('--peer names the other phone; one that is not in the tailnet says where to run 07', () => {
       const found = onlyProblem(check('phone-a', ['--peer', 'phone-c']), /phone-c/)
       expect(found).toEqual({ line: ' ✗  phone-c isn\'t in the tailnet', fix: 'On phone-c: ./echo-demo/scripts/07-setup-tailscale.sh phone-c' })
-    }, SLOW)
+    })
 
     it('before phone-b joins: 8472/UDP and the images can\'t be checked yet, the ports get through', () => {
       sim.sh('phone-b', 'sudo k3s-agent-uninstall.sh >/dev/null')
@@ -185,7 +184,7 @@ describe('scripts/check-phone.sh', () => {
       expect(problem(r, /Images/).line).toMatch(/^ – {2}Images .*k3s must run here/)
       expect(r.stdout).toContain(' ✓  phone-a answers on 6443/TCP (API server)')
       expect(r.stdout).toMatch(/Not ready: 0 to fix, 3 to check later\./)
-    }, SLOW)
+    })
   })
 
   describe('images', () => {
@@ -205,7 +204,7 @@ describe('scripts/check-phone.sh', () => {
       expect(sim.argvs('k3s', 'phone-b').filter((a) => a.startsWith('crictl pull')).sort()).toEqual([
         'crictl pull ealen/echo-server:0.9.2', `crictl pull ${CHAT_IMAGE}`])
       expect(pulled.seconds).toBeGreaterThan(600)
-    }, SLOW)
+    })
 
     it('--pull of an image no registry has: says it couldn\'t', () => {
       sim.update((w) => {
@@ -214,7 +213,7 @@ describe('scripts/check-phone.sh', () => {
       })
       const found = onlyProblem(check('phone-b', ['--pull']), /Images/)
       expect(found.line).toBe(` ✗  Images: couldn't pull ${CHAT_IMAGE}`)
-    }, SLOW)
+    })
   })
 
   describe('the AI app (--llm)', () => {
@@ -222,7 +221,7 @@ describe('scripts/check-phone.sh', () => {
       const found = onlyProblem(check('phone-a', ['--llm']), /AI app/)
       expect(found.line).toMatch(/^ ✗ {2}The AI app answers at 10\.177\.99\.1:8005 \(Android\), not at localhost:8005/)
       expect(found.fix).toBe('Bridge it: chat-demo/scripts/04-check-llm.sh --forward')
-    }, SLOW)
+    })
 
     it('not running: says to open it on the phone', () => {
       sim.update((w) => void (w.hosts['phone-a'].aiApp!.running = false))
@@ -231,7 +230,7 @@ describe('scripts/check-phone.sh', () => {
         line: ' ✗  The AI app doesn\'t answer on port 8005',
         fix: 'Open the AI app on this phone and start its server, then: chat-demo/scripts/04-check-llm.sh',
       })
-    }, SLOW)
+    })
   })
 
   describe('arguments', () => {
@@ -249,7 +248,7 @@ describe('scripts/check-phone.sh', () => {
     })
 
     it('without jq: exit 1 and how to install it', () => {
-      sim.update((w) => void (w.hosts['phone-a'].programs = w.hosts['phone-a'].programs.filter((p) => p !== 'jq')))
+      uninstall('phone-a', 'jq')
       const r = check('phone-a')
       expect(r.code).toBe(1)
       expect(r.stderr).toContain(' ✗  \'jq\' is not installed.\n    → Install it: sudo apt install -y jq')
