@@ -5,6 +5,7 @@
 // both before anything runs; shellcheck is clean; the slide shows a short region of it.
 // What each script does is tested in its own file (test/echo-demo, test/chat-demo, test/scripts …).
 import { spawnSync } from 'node:child_process'
+import type { SpawnSyncReturns } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -192,8 +193,12 @@ describe('the arguments, before anything runs', () => {
 
 describe('shellcheck', () => {
   // One run for all files (-x follows `source` into the library); the findings, file by file.
-  const run = spawnSync('shellcheck', ['-x', '--format=json1', ...ALL], { cwd: REPO_ROOT, encoding: 'utf8' })
-  const findings: { file: string, line: number, code: number, message: string }[] = run.error ? [] : JSON.parse(run.stdout || '{"comments":[]}').comments
+  let run: SpawnSyncReturns<string>
+  let findings: { file: string, line: number, code: number, message: string }[]
+  beforeAll(() => {
+    run = spawnSync('shellcheck', ['-x', '--format=json1', ...ALL], { cwd: REPO_ROOT, encoding: 'utf8' })
+    findings = run.error ? [] : JSON.parse(run.stdout || '{"comments":[]}').comments
+  }, 300_000) // about 12 s of CPU: minutes on a loaded machine
 
   it('is installed (sudo apt install shellcheck)', () => {
     expect(run.error).toBeUndefined()
