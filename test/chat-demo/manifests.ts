@@ -1,36 +1,18 @@
-// Reads chat-demo/manifests/*.yaml for the chat-demo tests: every document, typed loosely, plus
-// the pieces the tests look at most (the Deployment's containers, the Service, the commands file).
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { parseAllDocuments } from 'yaml'
+// The chat demo's manifests for its tests (read strictly by test/support/manifests.ts), and the pieces
+// the tests look at most: the Deployment's containers, the Service, the commands file.
 import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
+import type { K8sObject } from '../support/manifests.ts'
+import { loadManifests } from '../support/manifests.ts'
 
 export { REPO_ROOT }
-export const MANIFEST_DIR = resolve(REPO_ROOT, 'chat-demo/manifests')
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are checked against the schemas in the tests */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any }
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are checked against the schemas by the loader */
 
-export interface ManifestDoc {
-  file: string
-  object: K8sObject
-}
-
-/** Every YAML document of every file in chat-demo/manifests, in file order. */
-export function loadManifests(): ManifestDoc[] {
-  const docs: ManifestDoc[] = []
-  for (const file of readdirSync(MANIFEST_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(MANIFEST_DIR, file), 'utf8'))) {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`)
-      const object = doc.toJS() as K8sObject | null
-      if (object) docs.push({ file, object })
-    }
-  }
-  return docs
-}
+/** Every document of chat-demo/manifests, in file order. */
+export const chatManifests = () => loadManifests('chat-demo')
 
 export function find(kind: string, name: string): K8sObject {
-  const doc = loadManifests().find((d) => d.object.kind === kind && d.object.metadata.name === name)
+  const doc = chatManifests().find((d) => d.object.kind === kind && d.object.metadata.name === name)
   if (!doc) throw new Error(`no ${kind} ${name} in chat-demo/manifests`)
   return doc.object
 }

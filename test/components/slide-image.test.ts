@@ -1,7 +1,12 @@
 import { mount } from '@vue/test-utils'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import SlideImage from '../../components/SlideImage.vue'
 import { imageUrl } from '../../logic/images.ts'
+
+// A test that expects an error silences console.error; each test starts with the real one.
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 describe('SlideImage', () => {
   it('shows a picture from img/ under its served URL, with its alt text and height', () => {
@@ -24,6 +29,5 @@ describe('SlideImage', () => {
     expect(wrapper.find('img').exists()).toBe(false)
     expect(wrapper.get('.kop-missing').text()).toContain('nothing-here.svg')
     expect(error).toHaveBeenCalledWith(expect.stringContaining('nothing-here.svg'))
-    error.mockRestore()
   })
 })

@@ -1,64 +1,78 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+// Everything the slides name must exist before anyone presents them: the scripts and regions CodeWithScript
+// shows, the pictures (in img/, where logic/images.ts finds them), the recordings the phones and the cluster
+// view replay, the pages slides.md imports (Slidev drops a missing page without a word), the favicon.
+// test/support/slide-references.ts finds them; a way of naming a file it doesn't read fails here.
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { regionLines, resolveScriptSnippet } from '../../build/code-with-script.ts'
-import { deckSlides, repoRoot } from '../../tools/deck.ts'
+import { resolveScriptSnippet } from '../../build/code-with-script.ts'
+import { demoFolders } from '../../demos.ts'
+import { repoRoot } from '../../tools/deck.ts'
+import type { ReferenceKind } from '../support/slide-references.ts'
+import { slideReferences } from '../support/slide-references.ts'
 
-// Everything the slides point at must exist before anyone presents them: scripts and their regions,
-// snippet imports, and pictures (which must live in img/, where logic/images.ts finds them).
+const { references, unchecked, pages, mentions } = await slideReferences()
+const KINDS: ReferenceKind[] = ['script', 'picture', 'cast', 'cluster', 'page', 'public']
+const of = (...kinds: ReferenceKind[]) => references.filter(reference => kinds.includes(reference.kind))
+/** it.each's cases: "slide N: path" and the reference. */
+const cases = (...kinds: ReferenceKind[]) => of(...kinds).map(reference => [`slide ${reference.no}: ${reference.path}`, reference] as const)
+const isFile = (path: string) => existsSync(join(repoRoot, path)) && statSync(join(repoRoot, path)).isFile()
 
-const slides = await deckSlides()
-const everySlide = slides.map(slide => ({ no: slide.index + 1, text: `${slide.source.raw}\n${JSON.stringify(slide.frontmatter)}` }))
-
-function matches(pattern: RegExp) {
-  return everySlide.flatMap(({ no, text }) => [...text.matchAll(pattern)].map(match => ({ no, match })))
-}
-
-/** Image paths: img="…", :img="[…]", image:/background: frontmatter, markdown images and src="./img/…". */
-function imageReferences() {
-  const found: { no: number, path: string }[] = []
-  for (const { no, match } of matches(/(?<!:)\bimg="([^"]+)"/g)) found.push({ no, path: match[1] })
-  for (const { no, match } of matches(/:img="\[([^\]]*)\]"/g)) {
-    for (const [, path] of match[1].matchAll(/'([^']+)'/g)) found.push({ no, path })
-  }
-  for (const { no, match } of matches(/"(?:image|background)":"([^"]+)"/g)) found.push({ no, path: match[1] })
-  for (const { no, match } of matches(/!\[[^\]]*\]\(([^)\s]+)/g)) found.push({ no, path: match[1] })
-  for (const { no, match } of matches(/\bsrc="(\.?\/?img\/[^"]+)"/g)) found.push({ no, path: match[1] })
-  return found
-}
-
-describe('what slides.md refers to', () => {
-  it('has slides', () => {
-    expect(slides.length).toBeGreaterThan(1)
+describe('the files the slides name', () => {
+  it.each(KINDS)('are found: some of kind %s', (kind) => {
+    expect(of(kind).length).toBeGreaterThan(0)
   })
 
-  it('names existing scripts and regions in every CodeWithScript', () => {
-    const tags = matches(/<CodeWithScript\b([^>]*)>/g)
-    expect(tags.length).toBeGreaterThan(0)
-    for (const { no, match } of tags) {
-      const attributes = Object.fromEntries([...match[1].matchAll(/([\w:-]+)="([^"]*)"/g)].map(([, k, v]) => [k, v]))
-      expect(() => resolveScriptSnippet(attributes, repoRoot), `slide ${no}`).not.toThrow()
-    }
+  it('are named only in ways this test reads (components\' props, `src:` imports)', () => {
+    expect(unchecked).toEqual([])
+  })
+})
+
+describe('CodeWithScript', () => {
+  it.each(cases('script'))('%s and its region exist', (_, { attributes }) => {
+    expect(() => resolveScriptSnippet(attributes, repoRoot)).not.toThrow()
+  })
+})
+
+describe('the pictures', () => {
+  it.each(cases('picture'))('%s is a picture in img/', (_, reference) => {
+    const path = reference.path.replace(/^\.?\//, '')
+    expect(path).toMatch(/^img\/[\w/-]+\.(?:png|jpe?g|svg|webp|gif)$/)
+    expect(isFile(path), path).toBe(true)
+  })
+})
+
+describe('the recordings', () => {
+  it.each(cases('cast', 'cluster'))('%s is a file in a demo\'s recordings/', (_, { path }) => {
+    expect(demoFolders('recordings')).toContain(dirname(path))
+    expect(isFile(path), path).toBe(true)
+  })
+})
+
+describe('the pages', () => {
+  it.each(pages.map(({ from, path }) => [from, path]))('%s imports %s, which exists', (from, path) => {
+    expect(isFile(join(dirname(from), path))).toBe(true)
   })
 
-  it('imports only existing files and regions with <<<', () => {
-    for (const { no, match } of matches(/^<<<\s*@\/(\S+?)(?:#([\w-]+))?(?:\s|$)/gm)) {
-      const file = join(repoRoot, match[1])
-      expect(existsSync(file), `slide ${no}: ${match[1]}`).toBe(true)
-      if (match[2])
-        expect(regionLines(readFileSync(file, 'utf8'), match[2]), `slide ${no}: ${match[1]}#${match[2]}`).toBeDefined()
-    }
+  it('are each imported once: no page of pages/ left out', () => {
+    const imported = pages.map(({ from, path }) => join(dirname(from), path)).sort()
+    const all = readdirSync(join(repoRoot, 'pages')).filter(file => file.endsWith('.md')).map(file => `pages/${file}`).sort()
+    expect(imported).toEqual(all)
   })
+})
 
-  it('shows only pictures that exist in img/', () => {
-    for (const { no, path } of imageReferences()) {
-      const normalized = path.replace(/^\.?\//, '')
-      expect(normalized, `slide ${no}: pictures live in img/`).toMatch(/^img\//)
-      expect(existsSync(join(repoRoot, normalized)), `slide ${no}: ${path}`).toBe(true)
-    }
+describe('the favicon', () => {
+  it.each(cases('public'))('%s is in public/', (_, { path }) => {
+    expect(isFile(join('public', path))).toBe(true)
   })
+})
 
-  it('links to nothing on another host for a picture', () => {
-    expect(matches(/(?:img|src|image|background)"?\s*[:=]\s*"(https?:[^"]+)"/g).map(({ no, match }) => `slide ${no}: ${match[1]}`)).toEqual([])
+describe('the scripts the slides\' text mentions', () => {
+  const scripts = new Set(demoFolders('scripts').flatMap(folder => readdirSync(join(repoRoot, folder)).map(file => `${folder}/${file}`)))
+  const names = new Set([...scripts].map(file => basename(file)))
+
+  it.each(mentions.map(({ no, script }) => [`slide ${no}: ${script}`, script]))('%s exists', (_, script) => {
+    const path = script.replace(/^\.\//, '')
+    expect(path.includes('/') ? scripts.has(path) : names.has(path), path).toBe(true)
   })
 })

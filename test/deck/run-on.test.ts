@@ -3,11 +3,12 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkPhoneSetup, readPhoneSetup, remoteScript, shellQuote } from '../../live-demo/node/phones.ts'
-import { deckSlides, repoRoot } from '../../tools/deck.ts'
+import { repoRoot } from '../../tools/deck.ts'
+import { slideReferences } from '../support/slide-references.ts'
 
 const setup = readPhoneSetup(join(repoRoot, 'project.json'))
-const slides = await deckSlides()
-const runs = slides.flatMap(slide => [...slide.source.raw.matchAll(/<CodeWithScript\b[^>]*?\brunOn="([^"]*)"/g)].map(m => ({ no: slide.index + 1, phone: m[1] })))
+const { references } = await slideReferences()
+const runs = references.filter(({ kind, attributes }) => kind === 'script' && attributes.runOn !== undefined).map(({ no, attributes }) => ({ no, phone: attributes.runOn }))
 
 describe('the phones in project.json', () => {
   it('name the clone, the pre-flight script and the two phones with their ssh user', () => {

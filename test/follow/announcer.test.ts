@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAnnouncer } from '../../live-demo/node/speaker-slide.ts'
-import { eventsUrl } from '../../logic/reading-links.ts'
 
 // The speaker's half of following: what the dev server sends to the chat, against a real HTTP server standing
 // in for the chat's speaker listener (test/browser/follow.test.ts runs the real chat).
@@ -97,16 +96,5 @@ describe('the announcer (live-demo/node/speaker-slide.ts)', () => {
     await expect.poll(() => refused.lines.length, { timeout: 10_000 }).toBe(1)
     expect(refused.lines[0]).toContain('HTTP 403')
     second.stop()
-  })
-})
-
-describe('the audience\'s stream address (logic/reading-links.ts)', () => {
-  it('is the chat\'s /api/events, with or without a path or slash, and nothing without an address or in the dev server', () => {
-    expect(eventsUrl('https://phone-b.example.ts.net', false)).toBe('https://phone-b.example.ts.net/api/events')
-    expect(eventsUrl('https://phone-b.example.ts.net/', false)).toBe('https://phone-b.example.ts.net/api/events')
-    expect(eventsUrl('https://example.org/chat', false)).toBe('https://example.org/chat/api/events')
-    expect(eventsUrl('', false)).toBeUndefined()
-    expect(eventsUrl('  ', false)).toBeUndefined()
-    expect(eventsUrl('https://phone-b.example.ts.net', true)).toBeUndefined()
   })
 })

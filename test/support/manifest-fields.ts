@@ -1,35 +1,29 @@
-// Strict field check for manifests: kubernetes-models' validate() accepts unknown fields, so a typo
-// like `restartpolicy` would pass it. TypeScript's excess-property check on object literals does
-// not: each document becomes `const docN: IDeployment = {…}` and is compiled against the same
-// package's type definitions. Returns one line per problem ("file kind/name: message").
-import ts from 'typescript'
+// The strict half of the manifest check (test/support/manifests.ts): kubernetes-models' validate()
+// accepts unknown fields, so a typo like `restartpolicy` would pass it. TypeScript's excess-property
+// check on object literals does not: each document becomes `const docN: IDeployment = {…}` and is
+// compiled against the same package's type definitions. Returns one line per problem ("file kind/name: message").
 import { resolve } from 'node:path'
-import { REPO_ROOT } from './manifests.ts'
-import type { ManifestDoc } from './manifests.ts'
+import ts from 'typescript'
+import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
 
-const TYPES: Record<string, [module: string, name: string]> = {
-  Deployment: ['kubernetes-models/apps/v1/Deployment', 'IDeployment'],
-  Service: ['kubernetes-models/v1/Service', 'IService'],
-  ConfigMap: ['kubernetes-models/v1/ConfigMap', 'IConfigMap'],
-  PersistentVolumeClaim: ['kubernetes-models/v1/PersistentVolumeClaim', 'IPersistentVolumeClaim'],
+/** A document to check, with the kubernetes-models type it must be: e.g. ['kubernetes-models/v1/Service', 'IService']. */
+export interface TypedDocument {
+  owner: string
+  object: unknown
+  type: [module: string, name: string]
 }
 
-export function strictFieldProblems(docs: ManifestDoc[]): string[] {
+export function strictFieldProblems(docs: TypedDocument[]): string[] {
   const problems: string[] = []
   const lines: string[] = []
   const owners: string[] = []
-  docs.forEach(({ file, object }, i) => {
-    const type = TYPES[object.kind]
-    if (!type) {
-      problems.push(`${file} ${object.kind}/${object.metadata.name}: no type known for kind ${object.kind}`)
-      return
-    }
+  docs.forEach(({ owner, object, type }, i) => {
     lines.push(`import type { ${type[1]} as T${i} } from '${type[0]}'`)
     lines.push(`export const doc${i}: T${i} = ${JSON.stringify(object, null, 2)}`)
-    owners[i] = `${file} ${object.kind}/${object.metadata.name}`
+    owners[i] = owner
   })
 
-  const fileName = resolve(REPO_ROOT, 'test/chat-demo/__manifests__.ts')
+  const fileName = resolve(REPO_ROOT, 'test/support/__manifests__.ts')
   const source = lines.join('\n')
   const options: ts.CompilerOptions = {
     strict: true,
