@@ -42,11 +42,11 @@ describe('on this laptop', () => {
 
 describe('on a phone', () => {
   it('runs the same script over ssh in the phone\'s clone, with a terminal, every argument quoted for the remote shell', () => {
-    const command = commandFor({ script: 'echo-demo/scripts/hello.sh', args: ['it\'s'], on: 'phone-a' }, context)
+    const command = commandFor({ script: 'echo-demo/scripts/hello.sh', args: ['it\'s', 'two words'], on: 'phone-a' }, context)
     expect(command).toMatchObject({ file: 'ssh', label: 'phone-a: echo-demo/scripts/hello.sh', on: 'phone-a', phone: { host: 'phone-a' } })
     expect(command.args.slice(0, 3)).toEqual(['-F', '/tmp/test-ssh-config', '-t'])
     expect(command.args.slice(-5, -1)).toEqual(['-l', 'droid', '--', 'phone-a'])
-    expect(command.args.at(-1)).toBe(`cd "$HOME"/'k8s-on-phone' && exec bash './echo-demo/scripts/hello.sh' 'it'\\''s'`)
+    expect(command.args.at(-1)).toBe(`cd "$HOME"/'k8s-on-phone' && exec bash './echo-demo/scripts/hello.sh' 'it'\\''s' 'two words'`)
   })
 
   it('opens a shell on the phone', () => {
