@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
-import { liveDemo } from './live-demo/node/live-demo.ts'
-import { speakerSlide } from './live-demo/node/speaker-slide.ts'
 import { qrShape } from './build/qr.ts'
 
 const projectFile = fileURLToPath(new URL('./project.json', import.meta.url))
@@ -70,5 +68,6 @@ export default defineConfig(({ command }) => ({
   // Pictures stay files (logic/images.ts hands out their URLs) instead of data URLs inlined into the
   // first slide's JavaScript: each is fetched only when a slide shows it.
   build: { assetsInlineLimit: 0 },
-  plugins: [projectLinks(), liveDemo(), speakerSlide({ chatUrl: readProject().chatSpeakerUrl })],
+  // (The live demos' plugins are the live-demo addon's: live-demo/vite.config.ts.)
+  plugins: [projectLinks()],
 }))

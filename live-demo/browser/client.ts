@@ -1,44 +1,13 @@
 /**
- * The browser side of live demos (live-demo/node/live-demo.ts): one WebSocket per window, shared by every
- * terminal and ClusterView on the page. Only ever loaded by a dynamic import behind
- * `import.meta.hot` (only a dev server has it), so the built deck contains none of it.
+ * The browser side of live demos (live-demo/node/plugin.ts; the protocol: live-demo/shared/protocol.ts): one
+ * WebSocket per window, shared by every terminal and ClusterView on the page. Only ever loaded by a dynamic
+ * import behind `import.meta.hot` (only a dev server has it), so the built deck contains none of it.
  *
  * `connectLiveDemo()` resolves to undefined when the dev server doesn't offer live demos (exporting,
  * --remote, another origin): callers then show nothing.
  */
 import { shallowRef, type ShallowRef } from 'vue'
-import type { ClusterEvent } from '../../formats/cluster-events.ts'
-
-export interface SessionInfo {
-  id: string
-  label: string
-  running: boolean
-  /** The phone it runs on (undefined: this laptop) */
-  on?: string
-}
-
-/** One phone's backstage check: running, then its result (live-demo/node/phone-check.ts) */
-export type CheckMessage =
-  | { t: 'check', phone: string, state: 'running' }
-  | { t: 'check', phone: string, state: 'done', code: number | null, output: string, problem?: string }
-
-export type ServerMessage =
-  | { t: 'sessions', sessions: SessionInfo[] }
-  | { t: 'output', id: string, data: string }
-  | { t: 'exit', id: string, code: number }
-  | { t: 'error', id?: string, message: string }
-  | { t: 'cluster', event: ClusterEvent }
-  | { t: 'cluster-status', live: boolean, message?: string }
-  | CheckMessage
-
-export type ClientMessage =
-  | { t: 'start', id: string, script: string, args?: string[], on?: string, cols: number, rows: number }
-  | { t: 'start', id: string, shell: true, on?: string, cols: number, rows: number }
-  | { t: 'attach' | 'detach' | 'close', id: string }
-  | { t: 'input', id: string, data: string }
-  | { t: 'resize', id: string, cols: number, rows: number }
-  | { t: 'cluster', on: boolean }
-  | { t: 'check' }
+import { SESSION_PATH, SOCKET_PATH, type ClientMessage, type ServerMessage, type SessionGrant, type SessionInfo } from '../shared/protocol.ts'
 
 export interface LiveDemoClient {
   /** The scripts the dev server lets a slide run (paths from the repository root) */
@@ -54,11 +23,9 @@ export interface LiveDemoClient {
 
 const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`
 
-interface SessionGrant { token: string, scripts: string[], phones?: string[] }
-
 async function fetchSession(): Promise<SessionGrant | undefined> {
   try {
-    const response = await fetch(`${base}__live-demo/session`, {
+    const response = await fetch(`${base}${SESSION_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
@@ -75,7 +42,7 @@ async function fetchSession(): Promise<SessionGrant | undefined> {
   }
 }
 
-function createClient({ token, scripts, phones = [] }: SessionGrant): Promise<LiveDemoClient | undefined> {
+function createClient({ token, scripts, phones }: SessionGrant): Promise<LiveDemoClient | undefined> {
   const sessions = shallowRef<SessionInfo[]>([])
   const listeners = new Set<(message: ServerMessage) => void>()
   const queue: string[] = []
@@ -102,7 +69,7 @@ function createClient({ token, scripts, phones = [] }: SessionGrant): Promise<Li
   return new Promise((resolve) => {
     let opened = false
     const open = () => {
-      const url = new URL(`${base}__live-demo/ws`, location.href)
+      const url = new URL(`${base}${SOCKET_PATH}`, location.href)
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
       url.searchParams.set('token', currentToken)
       socket = new WebSocket(url)

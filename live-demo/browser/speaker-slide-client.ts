@@ -1,7 +1,7 @@
 /**
  * Follow the speaker, in the speaker's windows of the dev server: each slide change of the slides view or the
  * presenter goes to the dev server (live-demo/node/speaker-slide.ts), which announces it to the chat. Loaded by
- * setup/root.ts only under `npm run dev`. The printed pages of an export aren't slide changes.
+ * live-demo/setup/root.ts only under `npm run dev`. The printed pages of an export aren't slide changes.
  */
 import type { ViteHotContext } from 'vite/types/hot.d.ts'
 import type { Router } from 'vue-router'

@@ -4,7 +4,8 @@
  * result as it arrives.
  */
 import { computed, onBeforeUnmount, ref, shallowRef } from 'vue'
-import type { CheckMessage, LiveDemoClient } from './client.ts'
+import type { CheckMessage } from '../shared/protocol.ts'
+import type { LiveDemoClient } from './client.ts'
 
 export interface PhoneState {
   phone: string

@@ -10,7 +10,7 @@
  * machines could reach the dev server (`--remote`, `--tunnel`, another host): then anyone could announce.
  */
 import type { Plugin } from 'vite'
-import { isLoopbackHost, serveModeOf } from './live-demo.ts'
+import { isLoopbackHost, serveModeOf } from './guard.ts'
 import { SPEAKER_SLIDE_EVENT, type SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
 
 export interface SpeakerSlideOptions {

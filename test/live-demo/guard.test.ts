@@ -1,13 +1,13 @@
-// The live-demo plugin's rules as plain functions (live-demo/node/live-demo.ts): when it may run at all, which
-// origins and tokens it accepts, which scripts it runs.
+// The live demos' rules as plain functions (live-demo/node/guard.ts): when they may run at all, which origins
+// and tokens the plugin accepts, which scripts a page may run.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  allowedOrigins, checkArgs, isLoopbackAddress, isLoopbackHost, listScripts, originProblem, refusalReason,
+  allowedOrigins, DEFAULT_SCRIPT_DIRS, isLoopbackAddress, isLoopbackHost, listScripts, originProblem, refusalReason,
   remoteOrigins, resolveScript, sameToken, serveModeOf,
-} from '../../live-demo/node/live-demo.ts'
+} from '../../live-demo/node/guard.ts'
 
 const dev = { mode: 'dev' as const, host: 'localhost', argv: ['node', 'slidev'], env: {} }
 
@@ -92,24 +92,31 @@ describe('origin, host and token', () => {
 })
 
 describe('which scripts run', () => {
-  const root = mkdtempSync(join(tmpdir(), 'live-demo-rules-'))
-  const outside = mkdtempSync(join(tmpdir(), 'live-demo-outside-'))
   const dirs = ['echo-demo/scripts', 'chat-demo/scripts']
-  mkdirSync(join(root, 'echo-demo/scripts/sub'), { recursive: true })
-  mkdirSync(join(root, 'chat-demo/scripts'), { recursive: true })
-  mkdirSync(join(root, 'scripts'), { recursive: true })
-  writeFileSync(join(root, 'echo-demo/scripts/01-run.sh'), 'echo hi\n')
-  writeFileSync(join(root, 'echo-demo/scripts/echo.yaml'), 'a: 1\n')
-  writeFileSync(join(root, 'chat-demo/scripts/02-chat.sh'), 'echo chat\n')
-  writeFileSync(join(root, 'scripts/record.sh'), 'echo not a demo\n')
-  writeFileSync(join(outside, 'evil.sh'), 'echo evil\n')
-  chmodSync(join(outside, 'evil.sh'), 0o755)
-  symlinkSync(join(outside, 'evil.sh'), join(root, 'echo-demo/scripts/link-out.sh'))
-  symlinkSync(outside, join(root, 'echo-demo/scripts/dir-out'))
-  symlinkSync('01-run.sh', join(root, 'echo-demo/scripts/link-in.sh'))
-  symlinkSync('../../scripts/record.sh', join(root, 'echo-demo/scripts/link-up.sh'))
-  mkdirSync(join(root, 'echo-demo/scripts/folder.sh'))
-  afterAll(() => {
+  let root: string
+  let outside: string
+
+  // A repository with demo scripts, other files, a script outside the demo folders and links in and out.
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'live-demo-rules-'))
+    outside = mkdtempSync(join(tmpdir(), 'live-demo-outside-'))
+    mkdirSync(join(root, 'echo-demo/scripts/sub'), { recursive: true })
+    mkdirSync(join(root, 'chat-demo/scripts'), { recursive: true })
+    mkdirSync(join(root, 'scripts'), { recursive: true })
+    writeFileSync(join(root, 'echo-demo/scripts/01-run.sh'), 'echo hi\n')
+    writeFileSync(join(root, 'echo-demo/scripts/echo.yaml'), 'a: 1\n')
+    writeFileSync(join(root, 'chat-demo/scripts/02-chat.sh'), 'echo chat\n')
+    writeFileSync(join(root, 'scripts/record.sh'), 'echo not a demo\n')
+    writeFileSync(join(outside, 'evil.sh'), 'echo evil\n')
+    chmodSync(join(outside, 'evil.sh'), 0o755)
+    symlinkSync(join(outside, 'evil.sh'), join(root, 'echo-demo/scripts/link-out.sh'))
+    symlinkSync(outside, join(root, 'echo-demo/scripts/dir-out'))
+    symlinkSync('01-run.sh', join(root, 'echo-demo/scripts/link-in.sh'))
+    symlinkSync('../../scripts/record.sh', join(root, 'echo-demo/scripts/link-up.sh'))
+    mkdirSync(join(root, 'echo-demo/scripts/folder.sh'))
+  })
+
+  afterEach(() => {
     rmSync(root, { recursive: true, force: true })
     rmSync(outside, { recursive: true, force: true })
   })
@@ -145,18 +152,11 @@ describe('which scripts run', () => {
   it('lists exactly the runnable scripts', () => {
     expect(listScripts(root, dirs)).toEqual(['chat-demo/scripts/02-chat.sh', 'echo-demo/scripts/01-run.sh', 'echo-demo/scripts/link-in.sh'])
   })
-
-  it('passes arguments as a short list of strings only', () => {
-    expect(checkArgs(undefined)).toEqual([])
-    expect(checkArgs(['3', '--dry-run'])).toEqual(['3', '--dry-run'])
-    for (const args of ['3', [3], Array.from({ length: 17 }, () => 'a'), ['a\0'], ['x'.repeat(201)]])
-      expect(() => checkArgs(args), JSON.stringify(args).slice(0, 40)).toThrow(/at most 16 short strings/)
-  })
 })
 
 describe('the real deck', () => {
   it('offers the demo scripts and nothing else', () => {
-    const scripts = listScripts(join(import.meta.dirname, '../..'), ['echo-demo/scripts', 'chat-demo/scripts'])
+    const scripts = listScripts(join(import.meta.dirname, '../..'), DEFAULT_SCRIPT_DIRS)
     expect(scripts).toContain('echo-demo/scripts/03-deploy-echo.sh')
     expect(scripts).toContain('chat-demo/scripts/02-test-chat.sh')
     expect(scripts.every(name => /^(echo|chat)-demo\/scripts\/[^/]+\.sh$/.test(name))).toBe(true)

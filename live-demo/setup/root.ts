@@ -7,6 +7,6 @@ export default defineRootSetup(() => {
   if (import.meta.hot) {
     const hot = import.meta.hot
     const router = useRouter()
-    void import('../live-demo/browser/speaker-slide-client.ts').then(client => client.announceSlides(hot, router))
+    void import('../browser/speaker-slide-client.ts').then(client => client.announceSlides(hot, router))
   }
 })
