@@ -1,7 +1,7 @@
 /**
  * What ClusterView draws: nodes (phones) and pods, built from a stream of watch events. The same small
  * event shape comes from three places:
- *   - the dev server (live-demo/node/live-demo.ts), which runs `kubectl get pods|nodes -o json --watch
+ *   - the dev server (live-demo/node/cluster-watch.ts), which runs `kubectl get pods|nodes -o json --watch
  *     --output-watch-events` and slims every event with `slimEvent`;
  *   - scripts/record.sh --cluster, whose jq filter produces the same fields (a test checks both agree);
  *   - npm run recordings (scripts/recordings/), which slims the simulated cluster's objects with slimEvent;

@@ -14,8 +14,9 @@ import { timingSafeEqual } from 'node:crypto'
 import { readdirSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import type { ResolvedConfig } from 'vite'
+import { demoFolders } from '../../demos.ts'
 
-export const DEFAULT_SCRIPT_DIRS = ['echo-demo/scripts', 'chat-demo/scripts']
+export const DEFAULT_SCRIPT_DIRS = demoFolders('scripts')
 export const REMOTE_ORIGIN_ENV = 'LIVE_DEMO_REMOTE_ORIGIN'
 
 /** How Slidev started this server: `dev` (slidev), `export` (slidev export) or `vite` (plain Vite, tests). */

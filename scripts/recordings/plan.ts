@@ -4,6 +4,7 @@
  * simulated world, tools/phone-sim), and whether ClusterView gets the cluster's changes too.
  * `npm run recordings` makes them all; the drift test (test/recordings/drift.test.ts) checks them.
  */
+import type { Demo } from '../../demos.ts'
 import { AUTH_KEY, type SetupStep, type Sim } from '../../tools/phone-sim/index.ts'
 
 export type HostId = 'phone-a' | 'phone-b' | 'laptop'
@@ -35,7 +36,7 @@ export interface Scene {
 export interface RecordingPlan {
   /** The files: DIR/recordings/NAME.simulated.cast (and NAME.simulated.cluster.jsonl) */
   name: string
-  dir: 'echo-demo' | 'chat-demo'
+  dir: Demo
   scene: Scene
   steps: Step[]
   /** Also record ClusterView's events */
