@@ -212,7 +212,8 @@ async function main() {
   writeFileSync(`${jsonPath}.tmp`, `${JSON.stringify(results, null, 2)}\n`)
   renameSync(`${jsonPath}.tmp`, jsonPath)
   console.log(`\nAll figures: ${jsonPath}`)
-  rmSync(work, { recursive: true, force: true })
+  for (const dir of [work, out, floorBuild.result])
+    rmSync(dir, { recursive: true, force: true })
   if (values.strict && checks.some(check => check.over))
     process.exit(1)
 }

@@ -2,7 +2,7 @@
 // run time, so it cannot drift), the same packages (the project's node_modules) and public/ (the favicon the
 // headmatter names), built with the deck's base path — but none of the deck's own code: no setup/, components,
 // styles or vite.config.ts. What the deck's first slide fetches beyond it is the deck's doing.
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deckBasePath } from '../vite.config.ts'
@@ -34,5 +34,10 @@ export async function buildFloorDeck(): Promise<string> {
   symlinkSync(join(repoRoot, 'node_modules'), join(source, 'node_modules'), 'dir')
   symlinkSync(join(repoRoot, 'public'), join(source, 'public'), 'dir')
   writeFileSync(join(source, 'package.json'), `${JSON.stringify({ name: 'floor-deck', private: true, type: 'module' })}\n`)
-  return buildDeck([join(source, 'slides.md'), '--base', deckBasePath])
+  try {
+    return await buildDeck([join(source, 'slides.md'), '--base', deckBasePath])
+  }
+  finally {
+    rmSync(source, { recursive: true, force: true })
+  }
 }
