@@ -166,7 +166,7 @@ async function main() {
     ], runs, (round, { floor, slide, reading }) => console.error(`  round ${round}: painted at ${Math.round(floor.paintedMs)} ms (floor), ${Math.round(slide.paintedMs)} ms (slide 1), ${Math.round(reading.paintedMs)} ms (reading view)`))
     deck.firstSlide = { throttle: THROTTLE, viewport: '390×844, touch, 3× pixel ratio', ...throttledFigures(loads.slide, heavy, server.url) }
     deck.floorFirstSlide = { buildMs: round(floorBuild.ms), ...throttledFigures(loads.floor, new Map(), floorServer.url), requestUrls: requestPaths(loads.floor[0], floorServer.url) }
-    deck.floorRatios = floorRatios(deck.firstSlide, deck.floorFirstSlide)
+    deck.floorRatios = floorRatios(loads.slide, loads.floor)
     const reading = throttledFigures(loads.reading, heavy, server.url)
     deck.readingFirstScreen = { ...reading, paintedRatio: round(reading.paintedMs / deck.firstSlide.paintedMs, 2) }
     printRequests(requestPaths(loads.slide[0], server.url), deck.floorFirstSlide.requestUrls)

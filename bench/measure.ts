@@ -76,9 +76,12 @@ export async function devServerStart(browser: Browser, port: number, cacheDir: s
   }
 }
 
-/** `npm run export` (scripts/export.ts) into `output`, timed; its size and page count. */
+/**
+ * `npm run export` (scripts/export.ts) into `output`, timed; its size and page count. Slidev gives the print page
+ * 30 s to load by default, too little for a dev server's first compile on a busy machine: here 5 minutes.
+ */
 export async function exportPdf(output: string): Promise<{ ms: number, bytes: number, pages: number }> {
-  const { ms } = await run(process.execPath, [join(repoRoot, 'scripts/export.ts'), '--output', output], { quiet: true })
+  const { ms } = await run(process.execPath, [join(repoRoot, 'scripts/export.ts'), '--output', output, '--timeout', '300000'], { quiet: true })
   const { PDFDocument } = await import('pdf-lib')
   const pdf = await PDFDocument.load(readFileSync(output), { updateMetadata: false })
   return { ms, bytes: statSync(output).size, pages: pdf.getPageCount() }

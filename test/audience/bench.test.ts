@@ -144,6 +144,17 @@ describe('npm run bench', () => {
   })
 })
 
+describe('the ratios to the floor', () => {
+  const load = (paintedMs: number, gzipBytes: number) => ({ paintedMs, beforePaint: [{ url: 'http://x/a.js', status: 200, transferBytes: gzipBytes, gzipBytes, bodyBytes: gzipBytes, finishedMs: 0 }], all: [], foreign: [] })
+
+  it('divide the median gzip bytes, and take the paint time round by round, so a busy round slows both sides alike', () => {
+    const floor = [load(1000, 200), load(4000, 200), load(1000, 200)]
+    const deck = [load(1050, 220), load(4400, 220), load(1200, 220)]
+    // The medians alone would say 1200 / 1000; each round's ratio: 1.05, 1.1, 1.2
+    expect(floorRatios(deck, floor)).toEqual({ gzipBytes: 1.1, paintedMs: 1.1 })
+  })
+})
+
 describe('the floor deck', () => {
   const slidesMd = readFileSync(join(repoRoot, 'slides.md'), 'utf8')
 
@@ -154,7 +165,7 @@ describe('the floor deck', () => {
     const slides = floor.slice(floor.indexOf('\n---\n') + 5).split(/\n---\n/)
     expect(slides).toHaveLength(3)
     for (const slide of slides)
-      expect(slide).toMatch(/^\s*# \w+\n\n[\w ]+\n$/)
+      expect(slide).toMatch(/^\s*# [\w ]+\n\n[\w ]+\n$/)
   })
 
   it('refuses a deck without headmatter', () => {
@@ -162,10 +173,11 @@ describe('the floor deck', () => {
   })
 })
 
-describe('the first slide against the floor, measured (throttled, 3 rounds in turns)', () => {
-  const rounds = 3
+describe('the first slide against the floor, measured (throttled, 5 rounds in turns)', () => {
+  const rounds = 5
   let deck: FirstScreenFigures
   let floor: FirstScreenFigures
+  let ratios: ReturnType<typeof floorRatios>
 
   beforeAll(async () => {
     const [deckDir, floorDir] = await Promise.all([buildDeck(), buildFloorDeck()])
@@ -176,6 +188,7 @@ describe('the first slide against the floor, measured (throttled, 3 rounds in tu
       const loads = await loadInTurns(browser, [{ name: 'floor', url: `${floorServer.url}#/1` }, { name: 'deck', url: `${deckServer.url}#/1` }], rounds)
       deck = medianFigures(loads.deck)
       floor = medianFigures(loads.floor)
+      ratios = floorRatios(loads.deck, loads.floor)
     }
     finally {
       await browser.close()
@@ -190,10 +203,10 @@ describe('the first slide against the floor, measured (throttled, 3 rounds in tu
   })
 
   it(`the deck's first slide arrives within ${BUDGETS.firstSlideGzipRatio}× the floor's gzip bytes`, () => {
-    expect(floorRatios(deck, floor).gzipBytes, `deck ${deck.gzipBytes} B, floor ${floor.gzipBytes} B`).toBeLessThanOrEqual(BUDGETS.firstSlideGzipRatio)
+    expect(ratios.gzipBytes, `deck ${deck.gzipBytes} B, floor ${floor.gzipBytes} B`).toBeLessThanOrEqual(BUDGETS.firstSlideGzipRatio)
   })
 
   it(`the deck's first slide is painted within ${BUDGETS.firstSlidePaintRatio}× the floor's time`, () => {
-    expect(floorRatios(deck, floor).paintedMs, `deck ${deck.paintedMs} ms, floor ${floor.paintedMs} ms`).toBeLessThanOrEqual(BUDGETS.firstSlidePaintRatio)
+    expect(ratios.paintedMs, `deck ${deck.paintedMs} ms, floor ${floor.paintedMs} ms`).toBeLessThanOrEqual(BUDGETS.firstSlidePaintRatio)
   })
 })
