@@ -2,11 +2,13 @@
  * The first slide before its neighbours. Slidev loads and renders (hidden) the slides next to the one opened at
  * once, so on a phone the second slide's code and its phone terminal compete with the first slide for the
  * network and the CPU. Here every slide's `preload` reads false until a slide is on screen with its pictures
- * (or 10 s have passed); then Slidev's own preloading runs as it would have: the neighbours at once, every
- * slide 3 s later. The slide opened is shown as before: Slidev renders the current slide whether preloaded or not.
+ * (or 10 s have passed); then Slidev's own preloading goes on: its effect loads the neighbours, and its "every
+ * slide 3 s after start" timer, when it fires after that (on a phone that took longer, each slide's neighbours
+ * still load as the reader moves on). The slide opened is shown as before: Slidev renders the current slide
+ * whether preloaded or not. The reading view doesn't preload and is not affected.
  */
 import type { SlideRoute } from '@slidev/types'
-import { ref, type ShallowRef, toRaw, triggerRef } from 'vue'
+import { ref, type ShallowRef, toRaw } from 'vue'
 
 /** In the page: a slide's layout is there and every picture in it is loaded. */
 function slideShown(): boolean {
@@ -27,11 +29,7 @@ export function holdPreloadUntilFirstSlide(slides: ShallowRef<SlideRoute[]>, max
     })
   }
   const started = performance.now()
-  const release = () => {
-    holding.value = false
-    // Slidev's "every slide after 3 s" effect depends on the slide list alone: run it again, from now.
-    triggerRef(slides)
-  }
+  const release = () => (holding.value = false)
   const check = () => (slideShown() || performance.now() - started > maxMs ? requestAnimationFrame(release) : requestAnimationFrame(check))
   requestAnimationFrame(check)
 }
