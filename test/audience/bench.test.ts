@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -194,6 +194,7 @@ describe('the first slide against the floor, measured (throttled, 5 rounds in tu
       await browser.close()
       await deckServer.stop()
       await floorServer.stop()
+      rmSync(floorDir, { recursive: true, force: true })
     }
   }, 900_000)
 
