@@ -39,23 +39,27 @@ export function readProject(env: Record<string, string | undefined> = process.en
 /** What the browser gets: every address but the tailnet one, which only the dev server uses. */
 export type BrowserLinks = Omit<ProjectLinks, 'chatSpeakerUrl'>
 
-const virtualId = 'virtual:project-links'
+const linksId = 'virtual:project-links'
+const qrId = 'virtual:project-qr'
 
 /**
- * Serves `virtual:project-links`: the addresses from project.json and, for each of them, its QR code
- * computed at build time, so no QR image is stored and no QR library ships to the browser.
+ * Serves `virtual:project-links`, the addresses from project.json, and `virtual:project-qr`, each address's QR
+ * code computed at build time, so no QR image is stored and no QR library ships to the browser. Two modules, so
+ * the codes travel only with the slides that show one, not with every page that needs an address.
  */
 function projectLinks(): Plugin {
   return {
     name: 'project-links',
-    resolveId: id => (id === virtualId ? `\0${virtualId}` : undefined),
+    resolveId: id => ([linksId, qrId].includes(id) ? `\0${id}` : undefined),
     load(id) {
-      if (id !== `\0${virtualId}`)
+      if (id !== `\0${linksId}` && id !== `\0${qrId}`)
         return
       this.addWatchFile(projectFile)
       const { chatSpeakerUrl: _speaker, ...links }: ProjectLinks = readProject()
+      if (id === `\0${linksId}`)
+        return `export const links = ${JSON.stringify(links)}\n`
       const qr = Object.fromEntries(Object.values(links).filter(v => /^https?:/.test(v)).map(url => [url, qrShape(url)]))
-      return `export const links = ${JSON.stringify(links)}\nexport const qr = ${JSON.stringify(qr)}\n`
+      return `export const qr = ${JSON.stringify(qr)}\n`
     },
   }
 }

@@ -2,6 +2,7 @@
 import type { SlideRoute } from '@slidev/types'
 import { computed, type ComputedRef } from 'vue'
 import { slides } from '#slidev/slides'
+import { notesHTML } from 'virtual:slide-notes'
 
 export interface DeckSlide {
   no: number
@@ -26,7 +27,8 @@ export function toDeckSlide(route: SlideRoute): DeckSlide {
   return {
     no: route.no,
     title: (meta.title ?? '').replace(/<[^>]*>/g, ''),
-    noteHTML: meta.noteHTML ?? '',
+    // The built deck serves the notes apart from the slide list (build/slide-notes.ts), the dev server in it
+    noteHTML: (notesHTML ? notesHTML[route.no] : meta.noteHTML) ?? '',
     className: meta.frontmatter?.class ?? '',
     route,
   }

@@ -9,10 +9,13 @@
 // (`base` is left unset), and the worker is registered only after the first slide is on screen.
 import { readFileSync } from 'node:fs'
 import { defineVitePluginsSetup } from '@slidev/types'
-import type { Plugin } from 'vite'
+import { minifySync, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import { firstSlideImages } from '../build/first-slide-images.ts'
+import { slideNotes } from '../build/slide-notes.ts'
 
-const registerScript = readFileSync(new URL('./pwa-register.js', import.meta.url), 'utf8')
+// Minified: it is inlined into index.html, which every page load fetches first; its comments are for the source.
+const registerScript = minifySync('pwa-register.js', readFileSync(new URL('./pwa-register.js', import.meta.url), 'utf8')).code
 
 export const themeColor = '#1f2328'
 
@@ -44,8 +47,10 @@ function deckPwaHead(): Plugin {
 }
 
 export default defineVitePluginsSetup((options) => {
+  // The notes leave the slide list where the built deck has no presenter, the reading view their only reader.
+  const notes = slideNotes({ slides: options.data.slides.length, strip: options.mode === 'build' && options.data.config.presenter !== true && options.data.config.presenter !== 'build' })
   if (options.mode !== 'build')
-    return []
+    return [notes]
   const title = options.data.config.title || 'Kubernetes on a Phone'
   return [
     VitePWA({
@@ -77,5 +82,7 @@ export default defineVitePluginsSetup((options) => {
       },
     }),
     deckPwaHead(),
+    notes,
+    firstSlideImages(options.data.slides[0]?.content ?? ''),
   ]
 })

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deckBase, heavyFiles, loadFirstSlide, PHONE, PRECACHE_URL } from '../../bench/measure.ts'
+import { deckBasePath } from '../../vite.config.ts'
+import { heavyFiles, loadFirstSlide, PHONE, PRECACHE_URL } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium } from '../../tools/chromium.ts'
 import { buildDeck, deckSlides } from '../../tools/deck.ts'
@@ -19,7 +20,7 @@ const servers: DeckServer[] = []
 const slidesWith = (pattern: RegExp) => slides.flatMap((slide, index) => pattern.test(slide.source.raw) ? [index + 1] : [])
 
 async function serve(): Promise<DeckServer> {
-  const server = await serveDeck(dist, deckBase)
+  const server = await serveDeck(dist, deckBasePath)
   servers.push(server)
   return server
 }
@@ -60,17 +61,17 @@ describe('the built deck for GitHub Pages', () => {
     expect(html).not.toMatch(/https?:\/\//)
     expect(html).not.toMatch(/(?:src|href)="\/\//)
     for (const reference of references) {
-      const path = reference.startsWith(deckBase) ? reference.slice(deckBase.length) : reference
-      expect(reference.startsWith('/') ? reference.startsWith(deckBase) : true, reference).toBe(true)
+      const path = reference.startsWith(deckBasePath) ? reference.slice(deckBasePath.length) : reference
+      expect(reference.startsWith('/') ? reference.startsWith(deckBasePath) : true, reference).toBe(true)
       expect(existsSync(join(dist, path)), `${reference} is in the build`).toBe(true)
     }
   })
 
   it('has a web app manifest for the base path, with icons that exist', () => {
     const html = readFileSync(join(dist, 'index.html'), 'utf8')
-    expect(html).toContain(`<link rel="manifest" href="${deckBase}manifest.webmanifest">`)
+    expect(html).toContain(`<link rel="manifest" href="${deckBasePath}manifest.webmanifest">`)
     const manifest = JSON.parse(readFileSync(join(dist, 'manifest.webmanifest'), 'utf8'))
-    expect(manifest).toMatchObject({ name: 'Kubernetes on a Phone', start_url: deckBase, scope: deckBase, display: 'standalone' })
+    expect(manifest).toMatchObject({ name: 'Kubernetes on a Phone', start_url: deckBasePath, scope: deckBasePath, display: 'standalone' })
     expect(manifest.icons.map((icon: { purpose: string }) => icon.purpose)).toEqual(expect.arrayContaining(['any', 'maskable']))
     for (const icon of manifest.icons)
       expect(existsSync(join(dist, icon.src)), icon.src).toBe(true)

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deckBase, freePort, PHONE } from '../../bench/measure.ts'
+import { deckBasePath } from '../../vite.config.ts'
+import { freePort } from '../../tools/free-port.ts'
+import { PHONE } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { startTestChat, type TestChat } from '../../chat-demo/app/test/support/chat.ts'
 import { launchChromium } from '../../tools/chromium.ts'
@@ -25,10 +27,10 @@ let devServer: ChildProcess
 let devUrl: string
 const chatRequests: string[] = []
 
-/** `slidev` on the real deck (bench/dev-server.ts, its own Vite cache), announcing to `chatUrl`. */
+/** `slidev` on the real deck (tools/dev-server.ts, its own Vite cache), announcing to `chatUrl`. */
 async function startDevServer(chatUrl: string): Promise<{ child: ChildProcess, url: string }> {
   const port = await freePort()
-  const child = spawn(process.execPath, [join(repoRoot, 'bench/dev-server.ts'), String(port), mkdtempSync(join(tmpdir(), 'follow-vite-'))], {
+  const child = spawn(process.execPath, [join(repoRoot, 'tools/dev-server.ts'), String(port), mkdtempSync(join(tmpdir(), 'follow-vite-'))], {
     cwd: repoRoot,
     env: { ...process.env, CHAT_SPEAKER_URL: chatUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +94,7 @@ async function openAudience(hash: string): Promise<Page> {
 beforeAll(async () => {
   const audiencePort = await freePort()
   const dist = await buildDeck([], { CHAT_PUBLIC_URL: `http://127.0.0.1:${audiencePort}` })
-  deck = await serveDeck(dist, deckBase)
+  deck = await serveDeck(dist, deckBasePath)
   chat = await startTestChat({ AUDIENCE_PORT: String(audiencePort), DECK_ORIGIN: new URL(deck.url).origin })
   const dev = await startDevServer(chat.url)
   devServer = dev.child

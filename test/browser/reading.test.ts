@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deckBase, PHONE } from '../../bench/measure.ts'
+import { deckBasePath } from '../../vite.config.ts'
+import { PHONE } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { buildDeck, deckSlides } from '../../tools/deck.ts'
@@ -21,7 +22,7 @@ beforeAll(async () => {
   dist = await buildDeck()
   browser = await launchChromium()
   slides = await deckSlides()
-  server = await serveDeck(dist, deckBase)
+  server = await serveDeck(dist, deckBasePath)
   context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' })
 })
 
@@ -260,7 +261,7 @@ describe('the reading view on a phone in portrait (390×844, touch)', () => {
 
 describe('the reading view offline, after the first visit', () => {
   it('reloads with the server gone and shows slides further down, with their pictures and diagrams', async () => {
-    const offline = await serveDeck(dist, deckBase)
+    const offline = await serveDeck(dist, deckBasePath)
     const worker = await browser.newContext(PHONE)
     try {
       const page = await worker.newPage()

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { qrShape } from '../../build/qr.ts'
 
 const links = { repository: 'https://example.org/repo', branch: 'main', deckUrl: 'https://example.org/deck/', blogUrl: 'https://example.org', sapMachineUrl: 'https://sapmachine.io', chatPublicUrl: '' }
-vi.mock('virtual:project-links', () => ({
-  links,
+vi.mock('virtual:project-links', () => ({ links }))
+vi.mock('virtual:project-qr', () => ({
   get qr() {
     return Object.fromEntries(Object.values(links).filter(v => /^https?:/.test(v)).map(url => [url, qrShape(url)]))
   },

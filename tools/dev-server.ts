@@ -1,12 +1,12 @@
-// The deck's dev server for the benchmark: `slidev` with Vite's dependency cache in a folder of its own, so a
-// cold start can be measured without touching node_modules/.vite that other dev servers use.
-//   node bench/dev-server.ts PORT CACHE_DIR
+// The deck's dev server for the bench and the browser tests: `slidev` with Vite's dependency cache in a folder of
+// its own, so a cold start can be measured without touching node_modules/.vite that other dev servers use.
+//   node tools/dev-server.ts PORT CACHE_DIR
 import { join } from 'node:path'
 import { createServer, resolveOptions } from '@slidev/cli'
 
 const [port, cacheDir] = process.argv.slice(2)
 if (!port || !cacheDir) {
-  console.error('Usage: node bench/dev-server.ts PORT CACHE_DIR')
+  console.error('Usage: node tools/dev-server.ts PORT CACHE_DIR')
   process.exit(2)
 }
 const repoRoot = join(import.meta.dirname, '..')
