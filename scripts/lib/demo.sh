@@ -267,6 +267,7 @@ this_node_name() {
 read_node_argument() {
   expect_at_most_one_argument "$@"
   if [[ -n "${1:-}" ]]; then
+    is_node_name "$1" || usage_error "'$1' is not a valid node name (a-z, 0-9 and -)"
     NODE=$1
   elif ! NODE=$(this_node_name); then
     die "This phone's node name isn't recorded (no node-name in $K3S_NODE_CONFIG)." \
