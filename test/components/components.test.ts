@@ -1,14 +1,12 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { links } from 'virtual:project-links'
-import Badge from '../../components/Badge.vue'
 import BenchmarkBars from '../../components/BenchmarkBars.vue'
 import Callout from '../../components/Callout.vue'
 import CodeWithScript from '../../components/CodeWithScript.vue'
 import KeyValue from '../../components/KeyValue.vue'
 import PhoneScreen from '../../components/PhoneScreen.vue'
 import PhoneTwoColumn from '../../components/PhoneTwoColumn.vue'
-import PhoneTwoColumnZoom from '../../components/PhoneTwoColumnZoom.vue'
 import QrCode from '../../components/QrCode.vue'
 import ServiceTraffic from '../../components/ServiceTraffic.vue'
 import { imageUrl } from '../../logic/images.ts'
@@ -71,11 +69,6 @@ describe('PhoneTwoColumn', () => {
     const wrapper = mount(PhoneTwoColumn, { props: { cast: 'echo-demo/recordings/04-curl.simulated.cast' }, global })
     expect(wrapper.get('.kop-two-column-phone .kop-cast').attributes('data-cast')).toBe('echo-demo/recordings/04-curl.simulated.cast')
     expect(Object.keys(PhoneTwoColumn.props ?? {})).not.toContain('output')
-  })
-
-  it('has a zoomed variant that magnifies by default and passes offsetY on', () => {
-    const wrapper = mount(PhoneTwoColumnZoom, { props: { img: 'img/two-phones.svg', offsetY: -109 }, global })
-    expect(wrapper.get('.kop-phone-content').attributes('style')).toContain('translateY(-109px) scale(1.8)')
   })
 })
 
@@ -142,11 +135,6 @@ describe('ServiceTraffic', () => {
 })
 
 describe('small pieces', () => {
-  it('Badge takes a colour', () => {
-    expect(mount(Badge, { props: { color: 'green' }, slots: { default: 'Running' } }).classes()).toContain('kop-badge-green')
-    expect(mount(Badge, { slots: { default: 'x' } }).classes()).toContain('kop-badge-gray')
-  })
-
   it('Callout shows a title and its variant', () => {
     const wrapper = mount(Callout, { props: { variant: 'danger', title: 'Careful' }, slots: { default: 'text' } })
     expect(wrapper.classes()).toContain('kop-callout-danger')
