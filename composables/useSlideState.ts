@@ -3,7 +3,6 @@
  * through Slidev's public useSlideContext (logic/slidev.js says why it is imported from there). Outside a
  * slide (a component test) every value is "not on a slide".
  */
-import type { RenderContext } from '@slidev/types'
 import type { ComputedRef, Ref } from 'vue'
 import { computed, inject, ref } from 'vue'
 import { injectionCurrentPage, useSlideContext } from '../logic/slidev.js'
