@@ -1,4 +1,4 @@
-// Every recording a slide plays (PhoneTwoColumn cast, CastPlayer src, ClusterView recording) exists where
+// Every recording a slide plays (the phone-right layout's cast, CastPlayer src, ClusterView recording) exists where
 // the components look for it, parses, and is one of two kinds, which the slide's label names: simulated
 // by `npm run recordings` (".simulated." in the name, a plan in scripts/recordings/plan.ts, checked by
 // test/recordings/drift.test.ts) or recorded on a phone by `npm run record` (host and date in the header).
@@ -13,7 +13,8 @@ import { deckSlides, repoRoot } from '../../tools/deck.ts'
 
 const slides = await deckSlides()
 const uses = slides.flatMap(slide => [
-  ...[...slide.source.raw.matchAll(/<(?:CastPlayer\b[^>]*?\bsrc|PhoneTwoColumn(?:Zoom)?\b[^>]*?\bcast)="([^"]+)"/g)].map(m => ({ no: slide.index + 1, kind: 'cast', path: m[1] })),
+  ...[...slide.source.raw.matchAll(/<(?:CastPlayer\b[^>]*?\bsrc|PhoneTwoColumn\b[^>]*?\bcast)="([^"]+)"/g)].map(m => ({ no: slide.index + 1, kind: 'cast', path: m[1] })),
+  ...(typeof slide.frontmatter.cast === 'string' ? [{ no: slide.index + 1, kind: 'cast', path: slide.frontmatter.cast }] : []),
   ...[...slide.source.raw.matchAll(/<ClusterView\b[^>]*?\brecording="([^"]+)"/g)].map(m => ({ no: slide.index + 1, kind: 'cluster', path: m[1] })),
 ])
 const RECORDINGS = /^(echo|chat)-demo\/recordings\/[\w.-]+$/
