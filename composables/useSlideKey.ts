@@ -24,7 +24,7 @@ export interface SlideKeyOptions {
 /** Where a key press is typing, not a command: form fields, editable elements, xterm's terminals. */
 const TYPING = 'input, textarea, select, [contenteditable=""], [contenteditable="true"], [contenteditable="plaintext-only"], .xterm'
 
-export function isTyping(event: KeyboardEvent): boolean {
+function isTyping(event: KeyboardEvent): boolean {
   const target = event.target as HTMLElement | null
   return Boolean(target?.closest?.(TYPING))
 }
