@@ -8,21 +8,14 @@
  * may print (titles, modes, 256/true colours) is parsed and skipped.
  */
 
-export interface CastHeader {
+import type { RecordingOrigin } from './recording-label.ts'
+import { readJsonLines } from './json-lines.ts'
+
+export interface CastHeader extends RecordingOrigin {
   version: 2
   width: number
   height: number
   timestamp?: number
-  title?: string
-  /** Made by `npm run recordings` in the simulated phones (scripts/recordings/), not on a phone */
-  simulated?: boolean
-  /** How a simulated recording was made */
-  made?: string
-  /** Set by hand-written casts: not recorded on a phone */
-  sample?: boolean
-  /** Where and when scripts/record.sh recorded it (a simulated one: the simulated phone, no date) */
-  host?: string
-  date?: string
   [key: string]: unknown
 }
 
@@ -38,24 +31,22 @@ export interface Cast {
 
 /** Parses a v2 cast (newline-delimited JSON: a header object, then one event array per line). */
 export function parseCast(text: string): Cast {
-  const lines = text.split('\n').filter(line => line.trim())
-  if (!lines.length)
-    throw new Error('empty cast')
-  const header = JSON.parse(lines[0]) as CastHeader
+  const { header: raw, entries } = readJsonLines(text, 'cast')
+  const header = raw as CastHeader
   if (header.version !== 2)
     throw new Error(`not an asciinema v2 cast (version ${String(header.version)})`)
   if (!(header.width > 0 && header.height > 0))
     throw new Error('cast header needs width and height')
-  const events = lines.slice(1).map((line, index) => {
-    const event = JSON.parse(line) as CastEvent
+  let previous = -Infinity
+  const events = entries.map(({ value, line }) => {
+    const event = value as CastEvent
     if (!Array.isArray(event) || typeof event[0] !== 'number' || typeof event[1] !== 'string' || typeof event[2] !== 'string')
-      throw new Error(`cast line ${index + 2} is not [time, code, data]`)
+      throw new Error(`cast line ${line} is not [time, code, data]`)
+    if (event[0] < previous)
+      throw new Error(`cast line ${line}: time goes backwards`)
+    previous = event[0]
     return event
   })
-  for (let i = 1; i < events.length; i++) {
-    if (events[i][0] < events[i - 1][0])
-      throw new Error(`cast line ${i + 2}: time goes backwards`)
-  }
   return { header, events, duration: events.at(-1)?.[0] ?? 0 }
 }
 

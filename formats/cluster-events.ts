@@ -5,8 +5,12 @@
  *     --output-watch-events` and slims every event with `slimEvent`;
  *   - scripts/record.sh --cluster, whose jq filter produces the same fields (a test checks both agree);
  *   - npm run recordings (scripts/recordings/), which slims the simulated cluster's objects with slimEvent;
- *   - a recording (`*.cluster.jsonl`): a header line, then `[seconds, event]` lines, replayed in the build.
+ *   - a recording (`*.cluster.jsonl`): a header line, then `[seconds, event]` lines (json-lines.ts), replayed
+ *     in the build.
  */
+
+import type { RecordingOrigin } from './recording-label.ts'
+import { readJsonLines } from './json-lines.ts'
 
 export interface NodeEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -33,16 +37,9 @@ export interface PodEvent {
 
 export type ClusterEvent = NodeEvent | PodEvent
 
-export interface ClusterRecordingHeader {
+export interface ClusterRecordingHeader extends RecordingOrigin {
   version: 1
   kind: 'cluster-events'
-  title?: string
-  host?: string
-  date?: string
-  sample?: boolean
-  /** Made in the simulated phones by `npm run recordings` */
-  simulated?: boolean
-  made?: string
   [key: string]: unknown
 }
 
@@ -154,16 +151,14 @@ export function stateAt(recording: ClusterRecording, time: number): ClusterState
 
 /** Parses a `*.cluster.jsonl` recording (see the module comment). */
 export function parseClusterRecording(text: string): ClusterRecording {
-  const lines = text.split('\n').filter(line => line.trim())
-  if (!lines.length)
-    throw new Error('empty cluster recording')
-  const header = JSON.parse(lines[0]) as ClusterRecordingHeader
+  const { header: raw, entries } = readJsonLines(text, 'cluster recording')
+  const header = raw as ClusterRecordingHeader
   if (header.kind !== 'cluster-events' || header.version !== 1)
     throw new Error('not a cluster-events recording (header needs "kind": "cluster-events", "version": 1)')
-  const events = lines.slice(1).map((line, index) => {
-    const entry = JSON.parse(line) as [number, ClusterEvent]
+  const events = entries.map(({ value, line }) => {
+    const entry = value as [number, ClusterEvent]
     if (!Array.isArray(entry) || typeof entry[0] !== 'number' || !entry[1] || !['Pod', 'Node'].includes(entry[1].kind))
-      throw new Error(`cluster recording line ${index + 2} is not [seconds, event]`)
+      throw new Error(`cluster recording line ${line} is not [seconds, event]`)
     return entry
   })
   events.sort((a, b) => a[0] - b[0])

@@ -3,16 +3,23 @@
  * simulated phones by `npm run recordings` (header "simulated": true), recorded on a phone by
  * `npm run record` (header "host" and "date"), or hand-written (header "sample": true).
  */
+/** The header fields both recording formats (cast.ts, cluster-events.ts) use to say where they come from */
 export interface RecordingOrigin {
-  simulated?: unknown
-  sample?: unknown
-  host?: unknown
-  date?: unknown
-  title?: unknown
+  title?: string
+  /** Made by `npm run recordings` in the simulated phones (scripts/recordings/), not on a phone */
+  simulated?: boolean
+  /** How a simulated recording was made */
+  made?: string
+  /** Hand-written: not recorded on a phone */
+  sample?: boolean
+  /** Where and when scripts/record.sh recorded it (a simulated one: the simulated phone, no date) */
+  host?: string
+  date?: string
 }
 
 export type RecordingKind = 'simulated' | 'phone' | 'sample' | 'unknown'
 
+/** The header comes from a file: the fields are checked, not trusted. */
 export function recordingKind(header: RecordingOrigin): RecordingKind {
   if (header.sample === true || (typeof header.title === 'string' && /\bsample\b/i.test(header.title)))
     return 'sample'

@@ -17,8 +17,3 @@ export function normalizeImagePath(path: string): string {
 export function imageUrl(path: string): string | undefined {
   return urls[`../${normalizeImagePath(path)}`]
 }
-
-/** The image paths known to the deck, for error messages and tests. */
-export function knownImages(): string[] {
-  return Object.keys(urls).map(key => key.slice(3))
-}

@@ -111,9 +111,3 @@ export function connectLiveDemo(): Promise<LiveDemoClient | undefined> {
   connection ??= fetchSession().then(session => (session ? createClient(session) : undefined))
   return connection
 }
-
-/** Keys the live-demo components react to, unless the user is typing somewhere. */
-export function isTyping(event: KeyboardEvent): boolean {
-  const target = event.target as HTMLElement | null
-  return Boolean(target?.closest?.('input, textarea, select, [contenteditable=""], [contenteditable="true"], .xterm'))
-}

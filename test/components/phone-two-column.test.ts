@@ -1,7 +1,6 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import PhoneTwoColumn from '../../components/PhoneTwoColumn.vue'
-import PhoneTwoColumnZoom from '../../components/PhoneTwoColumnZoom.vue'
 
 // Slidev registers v-click globally; here it records the click index the way Slidev reads it.
 const click = { mounted: (el: HTMLElement, binding: { value: unknown }) => el.setAttribute('data-click', String(binding.value)) }
@@ -33,8 +32,4 @@ describe('PhoneTwoColumn', () => {
     expect(Object.keys(PhoneTwoColumn.props ?? {})).not.toContain('output')
   })
 
-  it('has a zoomed variant that magnifies by default and passes offsetY on', () => {
-    const wrapper = mount(PhoneTwoColumnZoom, { props: { img: 'img/two-phones.svg', offsetY: -109 }, global })
-    expect(wrapper.get('.kop-phone-content').attributes('style')).toContain('translateY(-109px) scale(1.8)')
-  })
 })

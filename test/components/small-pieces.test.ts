@@ -1,15 +1,9 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import Badge from '../../components/Badge.vue'
 import Callout from '../../components/Callout.vue'
 import KeyValue from '../../components/KeyValue.vue'
 
 describe('small pieces', () => {
-  it('Badge takes a colour', () => {
-    expect(mount(Badge, { props: { color: 'green' }, slots: { default: 'Running' } }).classes()).toContain('kop-badge-green')
-    expect(mount(Badge, { slots: { default: 'x' } }).classes()).toContain('kop-badge-gray')
-  })
-
   it('Callout shows a title and its variant', () => {
     const wrapper = mount(Callout, { props: { variant: 'danger', title: 'Careful' }, slots: { default: 'text' } })
     expect(wrapper.classes()).toContain('kop-callout-danger')

@@ -8,7 +8,7 @@ import { deckSlides } from '../../tools/deck.ts'
 const slides = await deckSlides()
 /** What the scripts print (scripts/lib/demo.sh: step, ok, warn, fail) and the installers' log lines. */
 const SCRIPT_LINE = /^\s*(==> |[✓✗!] {2}|\[INFO\] {2})/m
-const TERMINAL_PROPS = /<(PhoneTwoColumn|PhoneTwoColumnZoom|PhoneScreen|CastPlayer|ClusterView)\b[^>]*?\s:?(output|command|sample)\b/
+const TERMINAL_PROPS = /<(PhoneTwoColumn|PhoneScreen|CastPlayer|ClusterView)\b[^>]*?\s:?(output|command|sample)\b/
 
 /** A slide's markdown without its speaker notes and without code imported from files. */
 const shownText = (raw: string) => raw.replace(/<!--[\s\S]*?-->/g, '')

@@ -1,7 +1,7 @@
 // The files the deck's slides name, as the deck names them: the components' file props (CodeWithScript's
-// script, SlideImage's and the phones' pictures, the players' recordings), the pages slides.md imports
+// script, SlideImage's and the phones' pictures, the players' recordings; the phone-right layout's `img` and `cast`), the pages slides.md imports
 // with `src:`, and the headmatter's favicon. Any other way a slide loads a file (a markdown image, a `<<<`
-// import, an <img src>, a frontmatter picture) is listed apart (`unchecked`), so that a new way of naming a
+// import, an <img src>, a frontmatter picture other than a layout's) is listed apart (`unchecked`), so that a new way of naming a
 // file fails the references test instead of slipping past it. And the scripts the slides' text mentions.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,6 +27,11 @@ export const FILE_PROPS: Record<string, Record<string, ReferenceKind>> = {
   PhoneTwoColumn: { img: 'picture', cast: 'cast' },
   CastPlayer: { src: 'cast' },
   ClusterView: { recording: 'cluster' },
+}
+
+/** Which frontmatter key of which layout names which kind of file (`layout: phone-right` with `cast:`). */
+export const LAYOUT_PROPS: Record<string, Record<string, ReferenceKind>> = {
+  'phone-right': { img: 'picture', cast: 'cast' },
 }
 
 /** A file of this repository's kinds, named by a path (not a web address). */
@@ -89,6 +94,11 @@ export async function slideReferences(): Promise<SlideReferences> {
     const { src: _page, favicon, ...frontmatter } = slide.frontmatter
     if (typeof favicon === 'string')
       references.push({ no, kind: 'public', path: favicon, attributes: {} })
+    for (const [key, kind] of Object.entries(LAYOUT_PROPS[String(frontmatter.layout)] ?? {})) {
+      const value = frontmatter[key]
+      references.push(...[value].flat().filter((path): path is string => typeof path === 'string').map(path => ({ no, kind, path, attributes: {} })))
+      delete frontmatter[key]
+    }
     unchecked.push(...JSON.stringify(frontmatter).split('"').filter(isFileName).map(path => `slide ${no} (frontmatter): ${path}`))
     mentions.push(...[...text.matchAll(/[\w./-]*\b[\w-]+\.sh\b/g)].map(m => ({ no, script: m[0] })))
   }

@@ -1,11 +1,11 @@
 // asciinema casts (formats/cast.ts): parsing, and the final screen CastPlayer shows before playing and in
-// the PDF; and the recordings in the repository: simulated ones say so in name and header, recorded
-// ones name their host and date.
+// the PDF; and the casts in the repository: how each was made, and what it shows. (Whether a recording
+// says it is simulated or a phone's: recording-label.test.ts.)
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { demoFolders } from '../../demos.ts'
 import { finalScreen, finalText, parseCast } from '../../formats/cast.ts'
-import { recordingKind, recordingLabel } from '../../formats/recording-label.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
 const ESC = String.fromCharCode(27)
@@ -24,7 +24,8 @@ describe('parseCast', () => {
     expect(() => parseCast('')).toThrow(/empty/)
     expect(() => parseCast('{"version": 3, "term": {"cols": 80, "rows": 24}}')).toThrow(/v2/)
     expect(() => parseCast('{"version": 2}')).toThrow(/width and height/)
-    expect(() => parseCast(`${cast(10, 2)}\n[0, "o"]`)).toThrow(/line 2/)
+    expect(() => parseCast(`${cast(10, 2)}\n[0, "o"]`)).toThrow('cast line 2 is not [time, code, data]')
+    expect(() => parseCast(`${cast(10, 2)}\n\n[0, "o", "a"`)).toThrow('cast line 3 is not JSON')
     expect(() => parseCast(cast(10, 2, [2, 'a'], [1, 'b']))).toThrow(/backwards/)
   })
 })
@@ -70,26 +71,23 @@ describe('the final screen', () => {
 })
 
 describe('the recordings in the repository', () => {
-  const files = ['echo-demo/recordings', 'chat-demo/recordings'].flatMap(dir =>
+  const files = demoFolders('recordings').flatMap(dir =>
     readdirSync(join(repo, dir)).filter(name => name.endsWith('.cast')).map(name => `${dir}/${name}`))
 
   it('exist for the demos', () => {
     expect(files).toContain('echo-demo/recordings/03-deploy-echo.simulated.cast')
     expect(files).toContain('chat-demo/recordings/02-test-chat.simulated.cast')
-    expect(files.filter(file => file.includes('.sample.')), 'no hand-written recordings').toEqual([])
   })
 
-  it.each(files)('%s is a v2 cast that says what it is', (file) => {
+  it.each(files)('%s is a v2 cast that says how it was made', (file) => {
     const parsed = parseCast(readFileSync(join(repo, file), 'utf8'))
     if (file.includes('.simulated.')) {
-      // npm run recordings: "simulated" in the name and the header, how it was made, on which phone
-      expect(recordingKind(parsed.header)).toBe('simulated')
+      // npm run recordings: how it was made, on which phone
       expect(parsed.header.made).toMatch(/^npm run recordings: .*simulated/)
       expect(parsed.header.title).toMatch(/\(simulated, on phone-[ab]/)
     }
     else {
       // npm run record on a phone: host and date
-      expect(recordingKind(parsed.header)).toBe('phone')
       expect(parsed.header.host).toMatch(/^[\w.-]+$/)
       expect(Date.parse(parsed.header.date ?? '')).not.toBeNaN()
     }
@@ -104,13 +102,6 @@ describe('the recordings in the repository', () => {
     const script = readFileSync(join(repo, 'echo-demo/scripts/03-deploy-echo.sh'), 'utf8')
     expect(script).toContain('step "The Service"')
     expect(text.replace(/\n/g, '')).toContain('Try it: ./echo-demo/scripts/04-curl.sh')
-  })
-
-  it('labels each kind on the slide', () => {
-    expect(recordingLabel({ simulated: true, host: 'phone-a' })).toBe('simulated phone')
-    expect(recordingLabel({ host: 'phone-a', date: '2026-12-01T10:15:00Z' })).toBe('recorded on phone-a, 2026-12-01')
-    expect(recordingLabel({ sample: true })).toBe('sample recording')
-    expect(recordingLabel({})).toBe('recording')
   })
 
   it('shows steps that exist in the scripts', () => {

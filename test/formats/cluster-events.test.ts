@@ -3,12 +3,12 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { demoFolders } from '../../demos.ts'
 import {
   JsonStreamSplitter, applyEvent, emptyCluster, parseClusterRecording, podStatus, slimEvent, stateAt,
   type ClusterState,
 } from '../../formats/cluster-events.ts'
-import { recordingKind } from '../../formats/recording-label.ts'
-import { rawNode, rawPod } from './kube-objects.ts'
+import { rawNode, rawPod } from '../live-demo/kube-objects.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
 
@@ -91,14 +91,12 @@ describe('replaying a recording', () => {
 })
 
 describe('the cluster recordings in the repository', () => {
-  const files = ['echo-demo/recordings', 'chat-demo/recordings'].flatMap(dir =>
+  const files = demoFolders('recordings').flatMap(dir =>
     readdirSync(join(repo, dir)).filter(name => name.endsWith('.cluster.jsonl')).map(name => `${dir}/${name}`))
 
-  it.each(files)('%s parses and says whether it is simulated', (file) => {
+  it.each(files)('%s parses and keeps its pods on its nodes', (file) => {
     const parsed = parseClusterRecording(readFileSync(join(repo, file), 'utf8'))
     expect(parsed.events.length).toBeGreaterThan(0)
-    expect(parsed.header.sample).toBeUndefined()
-    expect(recordingKind(parsed.header)).toBe(file.includes('.simulated.') ? 'simulated' : 'phone')
     // every pod lives on a node the recording knows by the end of its life
     const end = stateAt(parsed, parsed.duration)
     for (const pod of end.pods.values())
@@ -107,6 +105,8 @@ describe('the cluster recordings in the repository', () => {
 
   it('refuses other files', () => {
     expect(() => parseClusterRecording('{"version": 2, "width": 80, "height": 24}')).toThrow(/cluster-events/)
-    expect(() => parseClusterRecording('{"version": 1, "kind": "cluster-events"}\n[1, {"kind": "Service"}]')).toThrow(/line 2/)
+    expect(() => parseClusterRecording('{"version": 1, "kind": "cluster-events"}\n[1, {"kind": "Service"}]')).toThrow('cluster recording line 2 is not [seconds, event]')
+    expect(() => parseClusterRecording('')).toThrow('empty cluster recording')
+    expect(() => parseClusterRecording('{"version": 1, "kind": "cluster-events"}\n\n[1, {')).toThrow('cluster recording line 3 is not JSON')
   })
 })
