@@ -28,8 +28,9 @@ function dedent(lines: string[]): string[] {
   return lines.map(line => line.slice(indent))
 }
 
-async function decodeQr(page: Page, index: number): Promise<string | null> {
-  const png = PNG.sync.read(await page.locator('.kop-qr svg').nth(index).screenshot())
+/** The slide's own QR code number `index`: Slidev mounts the neighbouring slides too (hidden), with theirs. */
+async function decodeQr(page: Page, no: number, index: number): Promise<string | null> {
+  const png = PNG.sync.read(await page.locator(`.slidev-page-${no} .kop-qr svg`).nth(index).screenshot())
   return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null
 }
 
@@ -84,7 +85,7 @@ async function visitSlide(no: number): Promise<SlideReport> {
   const hrefs = await slide.locator('.kop-qr').evaluateAll(nodes => nodes.map(node => node.getAttribute('href')!))
   const qrCodes = []
   for (const [index, href] of hrefs.entries())
-    qrCodes.push({ href, decoded: await decodeQr(page, index) })
+    qrCodes.push({ href, decoded: await decodeQr(page, no, index) })
   await page.close()
   return { problems, codeBlocks, qrCodes }
 }
