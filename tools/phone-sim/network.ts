@@ -145,6 +145,11 @@ function forward(world: World, host: Host, f: Forwarder, depth: number): Endpoin
 }
 
 let roundRobin = 0
+/** A new program starts counting again (the resident process answers many). */
+export function resetRoundRobin(): void {
+  roundRobin = 0
+}
+
 function toEndpoints(world: World, fromNode: string, svc: KObject): Endpoint {
   const ready = endpoints(world, svc)
   if (ready.length === 0) return { kind: 'refused' }
