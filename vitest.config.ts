@@ -30,6 +30,8 @@ export default defineConfig({
           name: 'browser',
           environment: 'node',
           include: ['test/browser/**/*.test.ts'],
+          // a folder for the deck builds the browser tests share (test/support/deck-builds.ts)
+          globalSetup: ['./test/support/deck-builds-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBase, heavyFiles, loadFirstSlide, PHONE, PRECACHE_URL } from '../../bench/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium } from '../../tools/chromium.ts'
-import { buildDeck, deckSlides } from '../../tools/deck.ts'
+import { deckSlides } from '../../tools/deck.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 
 // The deck as the audience gets it: built, served like GitHub Pages under its base path, opened on a phone.
 // Offline after the first visit (service worker), usable in portrait with touch, heavy parts only where used.
@@ -41,7 +42,7 @@ function walk(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  dist = await buildDeck()
+  dist = await builtDeck()
   browser = await launchChromium()
   slides = await deckSlides()
 })

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBase, PHONE } from '../../bench/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
-import { buildDeck, deckSlides } from '../../tools/deck.ts'
+import { deckSlides } from '../../tools/deck.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 import { heldAtTop, readingSection as section } from '../support/reading.ts'
 import { stageDirections } from '../support/stage-directions.ts'
 
@@ -18,7 +19,7 @@ let context: BrowserContext
 let slides: Awaited<ReturnType<typeof deckSlides>> = []
 
 beforeAll(async () => {
-  dist = await buildDeck()
+  dist = await builtDeck()
   browser = await launchChromium()
   slides = await deckSlides()
   server = await serveDeck(dist, deckBase)
