@@ -261,16 +261,13 @@ export function createSim(configure?: (world: World) => void): Sim {
   const bash = findTool('bash')!
   const setsid = findTool('setsid')!
 
-  // The resident process that answers the simulated programs' calls (server.ts), from the first run
-  // on; until it listens, bin/sim starts a Node process per call, which does the same, slower.
-  let server: ChildProcess | undefined
-  const startServer = () => {
-    server ??= spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(SIM_DIR_OF_CODE, 'server.ts'), dir], {
-      stdio: 'ignore',
-      env: { ...process.env, NODE_COMPILE_CACHE: join(dir, '..', 'phone-sim-compile-cache') },
-    })
-    server.unref()
-  }
+  // The resident process that answers the simulated programs' calls (server.ts), started now so that it
+  // listens by the first run; until it does, bin/sim starts a Node process per call, which does the same, slower.
+  const server: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(SIM_DIR_OF_CODE, 'server.ts'), dir], {
+    stdio: 'ignore',
+    env: { ...process.env, NODE_COMPILE_CACHE: join(dir, '..', 'phone-sim-compile-cache') },
+  })
+  server.unref()
 
   const finish = (host: string, r: { code: number; stdout: string; stderr: string }, before: World, opts: { allowRejections?: boolean }): RunResult => {
     const after = readWorld(dir)
@@ -294,7 +291,6 @@ export function createSim(configure?: (world: World) => void): Sim {
       syncPrograms(dir, readWorld(dir))
     },
     run(host, script, args = [], opts = {}) {
-      startServer()
       const before = readWorld(dir)
       const r = spawnSync(setsid, [bash, resolve(REPO_ROOT, script), ...args], {
         cwd: join(hostDir(dir, host), 'work'),
@@ -307,7 +303,6 @@ export function createSim(configure?: (world: World) => void): Sim {
       return finish(host, { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }, before, opts)
     },
     runTty(host, script, args = [], opts = {}) {
-      startServer()
       const before = readWorld(dir)
       const answers = [...(opts.answers ?? [])]
       const term = pty.spawn(bash, [resolve(REPO_ROOT, script), ...args], {
@@ -388,7 +383,6 @@ sleep 10`), step)
       sim.sh('laptop', `sleep ${seconds}`)
     },
     programOn(host, program) {
-      startServer()
       const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
       const env = Object.entries(hostEnv(dir, host)).map(([name, value]) => `${name}=${quote(value)}`).join(' ')
       const file = join(dir, `${program}-on-${host}`)
@@ -424,7 +418,7 @@ sleep 10`), step)
       return existsSync(sim.path(host, file))
     },
     cleanup() {
-      server?.kill('SIGKILL')
+      server.kill('SIGKILL')
       if (!existsSync(dir)) return
       // Ends what a run left behind (a socat forwarder still waiting).
       for (const host of Object.values(readWorld(dir).hosts)) {
