@@ -7,7 +7,7 @@
  * ssh, timeout). A program that reads stdin is asked again with it; socat and `kubectl get --watch`
  * go to a process of their own (main.ts). It exits when its sim's folder or its parent is gone.
  */
-import { existsSync, readFileSync, readlinkSync } from 'node:fs'
+import { existsSync, readFileSync, readlinkSync, renameSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { resetRoundRobin } from './network.ts'
@@ -101,7 +101,9 @@ const server = createServer((socket) => {
   })
   socket.on('error', () => {})
 })
-server.listen(join(dir, 'sim.sock'))
+// The socket gets its name once it accepts: between bind and listen a caller would be refused.
+const bound = join(dir, `sim.sock.${process.pid}`)
+server.listen(bound, () => renameSync(bound, join(dir, 'sim.sock')))
 setInterval(() => {
   if (!existsSync(dir) || process.ppid !== parent) process.exit(0)
 }, 1000)
