@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
@@ -6,6 +7,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // One test file per core (Vitest's default leaves one free: a single worker on two cores); the script
+    // tests spend most of their time waiting for the bash scripts and simulated programs they run.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         test: {
@@ -30,6 +34,8 @@ export default defineConfig({
           name: 'browser',
           environment: 'node',
           include: ['test/browser/**/*.test.ts'],
+          // a folder for the deck builds the browser tests share (test/support/deck-builds.ts)
+          globalSetup: ['./test/support/deck-builds-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,

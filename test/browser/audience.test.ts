@@ -6,7 +6,8 @@ import { deckBasePath } from '../../vite.config.ts'
 import { heavyFiles, loadFirstSlide, PHONE, PRECACHE_URL } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium } from '../../tools/chromium.ts'
-import { buildDeck, deckSlides } from '../../tools/deck.ts'
+import { deckSlides } from '../../tools/deck.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 
 // The deck as the audience gets it: built, served like GitHub Pages under its base path, opened on a phone.
 // Offline after the first visit (service worker), usable in portrait with touch, heavy parts only where used.
@@ -42,7 +43,7 @@ function walk(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  dist = await buildDeck()
+  dist = await builtDeck()
   browser = await launchChromium()
   slides = await deckSlides()
 })

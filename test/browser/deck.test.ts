@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBasePath } from '../../vite.config.ts'
 import { regionLines } from '../../build/code-with-script.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
-import { buildDeck, deckSlides, repoRoot } from '../../tools/deck.ts'
+import { deckSlides, repoRoot } from '../../tools/deck.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 
 // The built deck, served under the project's non-root base path, visited slide by slide in Chromium.
 
@@ -91,7 +92,7 @@ async function visitSlide(no: number): Promise<SlideReport> {
 }
 
 beforeAll(async () => {
-  const out = await buildDeck()
+  const out = await builtDeck()
   server = await serveDeck(out, deckBasePath)
   browser = await launchChromium()
   slides = await deckSlides()

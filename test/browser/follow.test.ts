@@ -10,7 +10,8 @@ import { PHONE } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { startTestChat, type TestChat } from '../../chat-demo/app/test/support/chat.ts'
 import { launchChromium } from '../../tools/chromium.ts'
-import { buildDeck, repoRoot } from '../../tools/deck.ts'
+import { repoRoot } from '../../tools/deck.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 import { heldAtTop } from '../support/reading.ts'
 
 // Follow the speaker, end to end: the real chat app (speaker listener + audience listener, CORS for the
@@ -93,7 +94,7 @@ async function openAudience(hash: string): Promise<Page> {
 
 beforeAll(async () => {
   const audiencePort = await freePort()
-  const dist = await buildDeck([], { CHAT_PUBLIC_URL: `http://127.0.0.1:${audiencePort}` })
+  const dist = await builtDeck([], { CHAT_PUBLIC_URL: `http://127.0.0.1:${audiencePort}` })
   deck = await serveDeck(dist, deckBasePath)
   chat = await startTestChat({ AUDIENCE_PORT: String(audiencePort), DECK_ORIGIN: new URL(deck.url).origin })
   const dev = await startDevServer(chat.url)

@@ -11,6 +11,7 @@ import { deckBasePath } from '../../vite.config.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { repoRoot } from '../../tools/deck.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
 
 /**
@@ -30,10 +31,9 @@ let browser: Browser
 
 beforeAll(async () => {
   fixtureOut = mkdtempSync(join(tmpdir(), 'live-demo-build-'))
-  deckOut = mkdtempSync(join(tmpdir(), 'live-demo-deck-'))
-  // The fixture as the tests build decks (NODE_ENV=test: a development-mode build), the deck as npm run build does.
+  // The fixture in development mode (Vitest's NODE_ENV=test carries over), the deck as npm run build makes it (shared by the browser tests).
   await build(fixtureDeck, fixtureOut, 'inherited')
-  await build(undefined, deckOut, 'production')
+  deckOut = await builtDeck()
   server = await serveDeck(fixtureOut, deckBasePath)
   browser = await launchChromium()
 })

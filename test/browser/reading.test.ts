@@ -4,7 +4,8 @@ import { deckBasePath } from '../../vite.config.ts'
 import { PHONE } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
-import { buildDeck, deckSlides } from '../../tools/deck.ts'
+import { deckSlides } from '../../tools/deck.ts'
+import { builtDeck } from '../support/deck-builds.ts'
 import { heldAtTop, readingSection as section } from '../support/reading.ts'
 import { stageDirections } from '../support/stage-directions.ts'
 
@@ -19,7 +20,7 @@ let context: BrowserContext
 let slides: Awaited<ReturnType<typeof deckSlides>> = []
 
 beforeAll(async () => {
-  dist = await buildDeck()
+  dist = await builtDeck()
   browser = await launchChromium()
   slides = await deckSlides()
   server = await serveDeck(dist, deckBasePath)

@@ -18,9 +18,10 @@
  * program doesn't know — unless the test expects it: run(…, { allowRejections: true }).
  * A call that would block forever on a phone ends the run at once: r.hung says which.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import pty from '@lydell/node-pty'
@@ -202,6 +203,8 @@ function stateHash(dir: string): string {
       hash.update(p.slice(dir.length))
       if (entry.isDirectory()) walk(p)
       else if (entry.isFile()) hash.update(readFileSync(p))
+      // where a link points: the clone in each home (another clone's snapshot would point into it), the programs
+      else if (entry.isSymbolicLink()) hash.update(`-> ${readlinkSync(p)}`)
     }
   }
   walk(join(dir, 'hosts'))
@@ -257,6 +260,14 @@ export function createSim(configure?: (world: World) => void): Sim {
 
   const bash = findTool('bash')!
   const setsid = findTool('setsid')!
+
+  // The resident process that answers the simulated programs' calls (server.ts), started now so that it
+  // listens by the first run; until it does, bin/sim starts a Node process per call, which does the same, slower.
+  const server: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(SIM_DIR_OF_CODE, 'server.ts'), dir], {
+    stdio: 'ignore',
+    env: { ...process.env, NODE_COMPILE_CACHE: join(dir, '..', 'phone-sim-compile-cache') },
+  })
+  server.unref()
 
   const finish = (host: string, r: { code: number; stdout: string; stderr: string }, before: World, opts: { allowRejections?: boolean }): RunResult => {
     const after = readWorld(dir)
@@ -407,6 +418,8 @@ sleep 10`), step)
       return existsSync(sim.path(host, file))
     },
     cleanup() {
+      server.kill('SIGKILL')
+      if (!existsSync(dir)) return
       // Ends what a run left behind (a socat forwarder still waiting).
       for (const host of Object.values(readWorld(dir).hosts)) {
         for (const f of host.forwarders) {

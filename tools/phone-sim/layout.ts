@@ -60,6 +60,9 @@ export function syncPrograms(dir: string, world: World): void {
   }
 }
 
+/** The real socat, which bin/sim talks to the sim's resident process with (without it, every call starts Node). */
+const SOCAT = findTool('socat') ?? ''
+
 /** The environment of a program run on a machine. */
 export function hostEnv(dir: string, host: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -75,6 +78,8 @@ export function hostEnv(dir: string, host: string, extra: Record<string, string>
     SIM_NODE: process.execPath,
     SIM_MAIN: join(SIM_ROOT, 'main.ts'),
     SIM_REPO: REPO_ROOT,
+    SIM_SOCKET: join(dir, 'sim.sock'),
+    SIM_SOCAT: SOCAT,
     NODE_COMPILE_CACHE: join(dir, '..', 'phone-sim-compile-cache'),
     ...extra,
   }

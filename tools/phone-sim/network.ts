@@ -145,6 +145,11 @@ function forward(world: World, host: Host, f: Forwarder, depth: number): Endpoin
 }
 
 let roundRobin = 0
+/** A new program starts counting again (the resident process answers many). */
+export function resetRoundRobin(): void {
+  roundRobin = 0
+}
+
 function toEndpoints(world: World, fromNode: string, svc: KObject): Endpoint {
   const ready = endpoints(world, svc)
   if (ready.length === 0) return { kind: 'refused' }
@@ -208,7 +213,7 @@ function chatApp(world: World, pod: KObject, req: Request): Response {
   const builtins = ['help', 'whoami', 'clear', 'llm']
   const names = [...new Set([...builtins, ...file.keys()])].sort()
   if (req.method === 'GET' && req.path === '/api/info') return json(200, { name: 'chat', version: '1.0.0', ...who, store: 'rqlite', llmUrl: env.LLM_URL, llmModel: env.LLM_MODEL, commands: names, maxMessageLength: 2000 })
-  if (req.method !== 'POST' || (req.path !== '/api/messages' && req.path !== '/api/message')) return fail(404, `no such route: ${req.method} ${req.path}`)
+  if (req.method !== 'POST' || req.path !== '/api/messages') return fail(404, `no such route: ${req.method} ${req.path}`)
   let text: unknown
   try {
     text = (JSON.parse(req.body) as { text?: unknown }).text

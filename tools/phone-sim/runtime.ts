@@ -2,7 +2,6 @@
  * What every simulated program gets: the world, the host it runs on, its arguments, and ways to
  * print, to let simulated time pass, to refuse a call it doesn't know, and to block forever.
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { reconcile } from './cluster.ts'
 import { tickHosts } from './hosts.ts'
@@ -51,34 +50,30 @@ export interface Ctx {
   fail(message: string, code?: number): never
 }
 
-let stdinCache: string | undefined
+/** Where a program runs: its environment, working directory and stdin (read once). */
+export interface Io {
+  env: NodeJS.ProcessEnv
+  cwd: string
+  stdin(): string
+}
 
-export function makeCtx(dir: string, world: World, hostId: string, cmd: string, argv: string[], out: string[], err: string[]): Ctx {
+export function makeCtx(dir: string, world: World, hostId: string, cmd: string, argv: string[], out: string[], err: string[], io: Io): Ctx {
   const host = world.hosts[hostId]
   if (!host) throw new Error(`phone-sim: unknown host ${hostId}`)
-  const deadline = process.env.SIM_DEADLINE ? Number(process.env.SIM_DEADLINE) : Infinity
+  const deadline = io.env.SIM_DEADLINE ? Number(io.env.SIM_DEADLINE) : Infinity
   const ctx: Ctx = {
     dir,
     world,
     host,
     cmd,
     argv,
-    env: process.env,
-    cwd: process.cwd(),
-    root: process.env.SIM_ROOT === '1',
+    env: io.env,
+    cwd: io.cwd,
+    root: io.env.SIM_ROOT === '1',
     sysroot: join(dir, 'hosts', hostId, 'root'),
     out: (text) => out.push(text),
     err: (text) => err.push(text),
-    stdin() {
-      if (stdinCache === undefined) {
-        try {
-          stdinCache = readFileSync(0, 'utf8')
-        } catch {
-          stdinCache = ''
-        }
-      }
-      return stdinCache
-    },
+    stdin: () => io.stdin(),
     advance(seconds) {
       const target = Math.min(world.now + seconds, deadline)
       while (world.now < target - 1e-9) {

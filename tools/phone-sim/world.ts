@@ -233,10 +233,15 @@ export function withWorld<T>(dir: string, fn: (world: World) => T): T {
     }
   }
   try {
-    const world = JSON.parse(readFileSync(file, 'utf8')) as World
+    const before = readFileSync(file, 'utf8')
+    const world = JSON.parse(before) as World
     const result = fn(world)
-    writeFileSync(`${file}.tmp`, JSON.stringify(world))
-    renameSync(`${file}.tmp`, file)
+    // Most calls only look (hostname, kubectl get): the same text needs no new file.
+    const after = JSON.stringify(world)
+    if (after !== before) {
+      writeFileSync(`${file}.tmp`, after)
+      renameSync(`${file}.tmp`, file)
+    }
     return result
   } finally {
     rmdirSync(lock)
