@@ -8,9 +8,10 @@ import { cssVar } from '../../logic/css-vars.ts'
 const repo = join(import.meta.dirname, '../..')
 const styleCss = readFileSync(join(repo, 'style.css'), 'utf8')
 const defined = new Set([...styleCss.matchAll(/^\s*(--kop-[\w-]+):/gm)].map(m => m[1]))
-const components = readdirSync(join(repo, 'components'), { recursive: true, encoding: 'utf8' })
+/** Every component of the deck and of the live-demo addon, by file name */
+const components = ['components', 'live-demo/components'].flatMap(dir => readdirSync(join(repo, dir), { recursive: true, encoding: 'utf8' })
   .filter(file => file.endsWith('.vue'))
-  .map(file => ({ file, text: readFileSync(join(repo, 'components', file), 'utf8') }))
+  .map(file => ({ file, text: readFileSync(join(repo, dir, file), 'utf8') })))
 
 describe('terminal colours and fonts', () => {
   afterEach(() => document.documentElement.style.removeProperty('--kop-mono'))
