@@ -92,6 +92,5 @@ export function messageRoutes(deps: MessageRouteDeps): Hono {
   })
 
   app.post('/messages', limit, post)
-  app.post('/message', limit, post) // the name the talk's first scripts used
   return app
 }
