@@ -33,6 +33,8 @@ export async function buildFloorDeck(): Promise<string> {
   // Outside the project, Slidev and its theme resolve from the project's own packages through these links.
   symlinkSync(join(repoRoot, 'node_modules'), join(source, 'node_modules'), 'dir')
   symlinkSync(join(repoRoot, 'public'), join(source, 'public'), 'dir')
+  // The headmatter's addons (`@/live-demo`) resolve from the deck's folder.
+  symlinkSync(join(repoRoot, 'live-demo'), join(source, 'live-demo'), 'dir')
   writeFileSync(join(source, 'package.json'), `${JSON.stringify({ name: 'floor-deck', private: true, type: 'module' })}\n`)
   try {
     return await buildDeck([join(source, 'slides.md'), '--base', deckBasePath])

@@ -1,21 +1,19 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { deckBasePath } from '../../vite.config.ts'
-import { launchChromium } from '../../tools/chromium.ts'
-import { buildDeck, repoRoot } from '../../tools/deck.ts'
-import { buildFloorDeck, floorSlides, headmatter } from '../../tools/floor-deck.ts'
-import { BUDGETS, type FirstScreenFigures, floorRatios, HEAVY_PARTS, heavyFiles, loadInTurns, medianFigures, siteSize } from '../../tools/measure.ts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { repoRoot } from '../../tools/deck.ts'
+import { floorSlides, headmatter } from '../../tools/floor-deck.ts'
+import { BUDGETS, floorRatios, HEAVY_PARTS, heavyFiles, siteSize } from '../../tools/measure.ts'
 import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 
 // `npm run bench`'s pieces: the GitHub-Pages-like server, the site's weight, the recognition of heavy parts, the
-// floor deck, the command line — and the first slide's budgets, measured: the deck and the floor built and
-// loaded in turns under throttling, the deck's first slide within its ratios to the floor's.
+// floor deck, the command line. The first slide's bytes against the floor's are measured in
+// test/browser/first-slide.test.ts; its paint time is the bench's to print (a timing, not a test).
 
 function site(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-site-'))
@@ -170,44 +168,5 @@ describe('the floor deck', () => {
 
   it('refuses a deck without headmatter', () => {
     expect(() => headmatter('# Just a slide\n')).toThrow(/headmatter/)
-  })
-})
-
-describe('the first slide against the floor, measured (throttled, 5 rounds in turns)', () => {
-  const rounds = 5
-  let deck: FirstScreenFigures
-  let floor: FirstScreenFigures
-  let ratios: ReturnType<typeof floorRatios>
-
-  beforeAll(async () => {
-    const [deckDir, floorDir] = await Promise.all([buildDeck(), buildFloorDeck()])
-    const browser = await launchChromium()
-    const deckServer = await serveDeck(deckDir, deckBasePath)
-    const floorServer = await serveDeck(floorDir, deckBasePath)
-    try {
-      const loads = await loadInTurns(browser, [{ name: 'floor', url: `${floorServer.url}#/1` }, { name: 'deck', url: `${deckServer.url}#/1` }], rounds)
-      deck = medianFigures(loads.deck)
-      floor = medianFigures(loads.floor)
-      ratios = floorRatios(loads.deck, loads.floor)
-    }
-    finally {
-      await browser.close()
-      await deckServer.stop()
-      await floorServer.stop()
-      rmSync(floorDir, { recursive: true, force: true })
-    }
-  }, 900_000)
-
-  it('measured a real floor: its first slide painted, with Slidev\'s code', () => {
-    expect(floor.paintedMs).toBeGreaterThan(0)
-    expect(floor.gzipBytes).toBeGreaterThan(100 * 1024)
-  })
-
-  it(`the deck's first slide arrives within ${BUDGETS.firstSlideGzipRatio}× the floor's gzip bytes`, () => {
-    expect(ratios.gzipBytes, `deck ${deck.gzipBytes} B, floor ${floor.gzipBytes} B`).toBeLessThanOrEqual(BUDGETS.firstSlideGzipRatio)
-  })
-
-  it(`the deck's first slide is painted within ${BUDGETS.firstSlidePaintRatio}× the floor's time`, () => {
-    expect(ratios.paintedMs, `deck ${deck.paintedMs} ms, floor ${floor.paintedMs} ms`).toBeLessThanOrEqual(BUDGETS.firstSlidePaintRatio)
   })
 })
