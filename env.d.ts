@@ -1,10 +1,12 @@
 declare module 'virtual:project-links' {
   import type { BrowserLinks } from './vite.config.ts'
+
   export const links: BrowserLinks
 }
 
 declare module 'virtual:project-qr' {
   import type { QrShape } from './build/qr.ts'
+
   export const qr: Record<string, QrShape>
 }
 

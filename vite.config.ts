@@ -1,6 +1,8 @@
+import type { Plugin } from 'vite'
 import { readFileSync } from 'node:fs'
+import process from 'node:process'
 import { fileURLToPath } from 'node:url'
-import { defineConfig, type Plugin } from 'vite'
+import { defineConfig } from 'vite'
 import { qrShape } from './build/qr.ts'
 
 const projectFile = fileURLToPath(new URL('./project.json', import.meta.url))

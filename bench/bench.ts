@@ -1,3 +1,7 @@
+import type { FirstSlideLoad } from '../tools/measure.ts'
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
 // The project's benchmark: the audience's deck and the chat app, each figure next to its budget.
 //
 //   npm run bench [-- --runs N] [--skip-dev] [--skip-pdf] [--skip-chat] [--json PATH] [--strict]
@@ -13,19 +17,26 @@
 // Chat: the numbers of `npm run bench:chat` (chat-demo/app/bench/bench.ts), read from its JSON.
 // Prints a table, writes bench/results.json, and names the figures over budget (exit code 1 with --strict).
 // The machine is shared: its load average is recorded before and after, next to the figures.
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
+import process from 'node:process'
 import { parseArgs } from 'node:util'
-import { deckBasePath } from '../vite.config.ts'
 import { launchChromium } from '../tools/chromium.ts'
 import { buildDeck, repoRoot } from '../tools/deck.ts'
 import { buildFloorDeck } from '../tools/floor-deck.ts'
 import { freePort } from '../tools/free-port.ts'
 import {
-  BUDGETS, type FirstSlideLoad, firstScreenFigures, floorRatios, heavyFiles, loadFirstSlide, loadInTurns, medianFigures, siteSize, THROTTLE,
+  BUDGETS,
+  firstScreenFigures,
+
+  floorRatios,
+  heavyFiles,
+  loadFirstSlide,
+  loadInTurns,
+  medianFigures,
+  siteSize,
+  THROTTLE,
 } from '../tools/measure.ts'
 import { serveDeck } from '../tools/static-server.ts'
+import { deckBasePath } from '../vite.config.ts'
 import { devServerStart, exportPdf, run } from './measure.ts'
 
 const { values } = parseArgs({

@@ -5,8 +5,8 @@
  * (the PDF) shows how the recording ends; without a reachable cluster it replays and says why (`note`).
  */
 import type { Ref } from 'vue'
-import type { LiveDemoClient } from '../live-demo/browser/client.ts'
 import type { ClusterRecording, ClusterState } from '../formats/cluster-events.ts'
+import type { LiveDemoClient } from '../live-demo/browser/client.ts'
 import { onBeforeUnmount, onMounted, ref, shallowRef, triggerRef, watch } from 'vue'
 import { applyEvent, emptyCluster, parseClusterRecording, stateAt } from '../formats/cluster-events.ts'
 import { useSlideState } from './useSlideState.ts'
@@ -83,7 +83,7 @@ export function useClusterFeed(options: ClusterFeedOptions): ClusterFeed {
       shown += Math.min(at - previous, options.idleTimeLimit)
       previous = at
       if (at > 0)
-        timers.push(setTimeout(() => apply(event), (shown * 1000) / options.speed))
+        timers.push(setTimeout(apply, (shown * 1000) / options.speed, event))
     }
   }
 

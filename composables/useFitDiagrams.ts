@@ -1,4 +1,5 @@
-import { onBeforeUnmount, onMounted, type Ref } from 'vue'
+import type { Ref } from 'vue'
+import { onBeforeUnmount, onMounted } from 'vue'
 
 /** The smallest text a diagram may shrink to (CSS px): below it, the diagram scrolls sideways instead. */
 export const DIAGRAM_TEXT_MIN_PX = 14

@@ -1,7 +1,8 @@
+import type { FollowSpeaker } from './useFollowSpeaker.ts'
 import { computed, watch } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
 import { slidePath } from '../logic/reading-links.ts'
-import { type FollowSpeaker, useFollowSpeaker } from './useFollowSpeaker.ts'
+import { useFollowSpeaker } from './useFollowSpeaker.ts'
 
 /**
  * Follow the speaker in the slides view: go to the speaker's slide whenever it changes, until the reader

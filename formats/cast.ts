@@ -41,7 +41,7 @@ export function parseCast(text: string): Cast {
   const events = entries.map(({ value, line }) => {
     const event = value as CastEvent
     if (!Array.isArray(event) || typeof event[0] !== 'number' || typeof event[1] !== 'string' || typeof event[2] !== 'string')
-      throw new Error(`cast line ${line} is not [time, code, data]`)
+      throw new TypeError(`cast line ${line} is not [time, code, data]`)
     if (event[0] < previous)
       throw new Error(`cast line ${line}: time goes backwards`)
     previous = event[0]
@@ -66,8 +66,9 @@ type Style = Omit<Cell, 'ch'>
 export function finalScreen(cast: Cast): TextRun[][] {
   const screen = new Screen(cast.header.width, cast.header.height)
   for (const [, code, data] of cast.events) {
-    if (code === 'o')
+    if (code === 'o') {
       screen.write(data)
+    }
     else if (code === 'r') {
       const [cols, rows] = data.split('x').map(Number)
       if (cols > 0 && rows > 0)
@@ -218,8 +219,10 @@ class Screen {
         break
       case 'K': {
         const mode = n(0, 0)
-        if (mode === 0) this.erase(this.y, this.x, this.cols)
-        else if (mode === 1) this.erase(this.y, 0, this.x + 1)
+        if (mode === 0)
+          this.erase(this.y, this.x, this.cols)
+        else if (mode === 1)
+          this.erase(this.y, 0, this.x + 1)
         else this.erase(this.y, 0, this.cols)
         break
       }
@@ -247,14 +250,22 @@ class Screen {
       params = [0]
     for (let i = 0; i < params.length; i++) {
       const p = params[i] ?? 0
-      if (p === 0) this.style = {}
-      else if (p === 1) this.style = { ...this.style, bold: true }
-      else if (p === 2) this.style = { ...this.style, dim: true }
-      else if (p === 22) this.style = { ...this.style, bold: undefined, dim: undefined }
-      else if (p >= 30 && p <= 37) this.style = { ...this.style, fg: p - 30 }
-      else if (p >= 90 && p <= 97) this.style = { ...this.style, fg: p - 90 + 8 }
-      else if (p === 39) this.style = { ...this.style, fg: undefined }
-      else if (p === 38 || p === 48) i += params[i + 1] === 5 ? 2 : params[i + 1] === 2 ? 4 : 0
+      if (p === 0)
+        this.style = {}
+      else if (p === 1)
+        this.style = { ...this.style, bold: true }
+      else if (p === 2)
+        this.style = { ...this.style, dim: true }
+      else if (p === 22)
+        this.style = { ...this.style, bold: undefined, dim: undefined }
+      else if (p >= 30 && p <= 37)
+        this.style = { ...this.style, fg: p - 30 }
+      else if (p >= 90 && p <= 97)
+        this.style = { ...this.style, fg: p - 90 + 8 }
+      else if (p === 39)
+        this.style = { ...this.style, fg: undefined }
+      else if (p === 38 || p === 48)
+        i += params[i + 1] === 5 ? 2 : params[i + 1] === 2 ? 4 : 0
     }
   }
 

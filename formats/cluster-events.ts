@@ -184,16 +184,20 @@ export class JsonStreamSplitter {
     for (let i = this.scanned; i < this.buffer.length; i++) {
       const ch = this.buffer[i]
       if (this.inString) {
-        if (this.escaped) this.escaped = false
-        else if (ch === '\\') this.escaped = true
-        else if (ch === '"') this.inString = false
+        if (this.escaped)
+          this.escaped = false
+        else if (ch === '\\')
+          this.escaped = true
+        else if (ch === '"')
+          this.inString = false
         continue
       }
       if (ch === '"') {
         this.inString = true
       }
       else if (ch === '{' || ch === '[') {
-        if (this.depth === 0) this.start = i
+        if (this.depth === 0)
+          this.start = i
         this.depth++
       }
       else if ((ch === '}' || ch === ']') && this.depth > 0) {

@@ -1,8 +1,9 @@
 /** The deck's slides as the reading view needs them: number, title, notes, Slidev's route (to render it). */
 import type { SlideRoute } from '@slidev/types'
-import { computed, type ComputedRef } from 'vue'
-import { slides } from '#slidev/slides'
+import type { ComputedRef } from 'vue'
 import { notesHTML } from 'virtual:slide-notes'
+import { computed } from 'vue'
+import { slides } from '#slidev/slides'
 
 export interface DeckSlide {
   no: number

@@ -8,7 +8,8 @@
  * whether preloaded or not. The reading view doesn't preload and is not affected.
  */
 import type { SlideRoute } from '@slidev/types'
-import { ref, type ShallowRef, toRaw } from 'vue'
+import type { ShallowRef } from 'vue'
+import { ref, toRaw } from 'vue'
 
 /** In the page: a slide's layout is there and every picture in it is loaded. */
 function slideShown(): boolean {

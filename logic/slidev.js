@@ -3,8 +3,8 @@
 // friends), which our type check would otherwise have to compile; and '@slidev/client' itself also loads the
 // router and the deck's virtual modules, which only a Slidev app has (not a component test).
 
-// The slide a component is on: Slidev's public useSlideContext (exported by '@slidev/client').
-export { useSlideContext } from '@slidev/client/context.ts'
+// Slidev's own click state, for showing a slide with every click step done (as its PDF export does).
+export { createFixedClicks } from '@slidev/client/composables/useClicks.ts'
 // The keys Slidev's SlideWrapper provides, for the reading view that draws slides itself (and the tests).
 export {
   CLICKS_MAX,
@@ -13,9 +13,9 @@ export {
   injectionFrontmatter,
   injectionRenderContext,
   injectionRoute,
-  injectionSlidevContext,
   injectionSlideScale,
+  injectionSlidevContext,
   injectionSlideZoom,
 } from '@slidev/client/constants.ts'
-// Slidev's own click state, for showing a slide with every click step done (as its PDF export does).
-export { createFixedClicks } from '@slidev/client/composables/useClicks.ts'
+// The slide a component is on: Slidev's public useSlideContext (exported by '@slidev/client').
+export { useSlideContext } from '@slidev/client/context.ts'

@@ -1,3 +1,4 @@
+import type { Plugin } from 'vite'
 // The audience's deck keeps working offline once it has been opened: in `slidev build` a service worker
 // (vite-plugin-pwa, Workbox) precaches every file of the built deck and serves it when the network is gone,
 // and a web app manifest lets a phone add the deck to its home screen.
@@ -9,7 +10,7 @@
 // (`base` is left unset), and the worker is registered only after the first slide is on screen.
 import { readFileSync } from 'node:fs'
 import { defineVitePluginsSetup } from '@slidev/types'
-import { minifySync, type Plugin } from 'vite'
+import { minifySync } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { firstSlideImages } from '../build/first-slide-images.ts'
 import { slideNotes } from '../build/slide-notes.ts'

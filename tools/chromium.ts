@@ -1,5 +1,7 @@
+import type { Browser, Page } from 'playwright-core'
 import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import process from 'node:process'
+import { chromium } from 'playwright-core'
 
 /** Debian's Chromium, which .ci/run installs; Playwright must not download a browser of its own. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'

@@ -1,4 +1,5 @@
-import { type AddressInfo, createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 
 /** A TCP port of 127.0.0.1 that nothing listens on right now. */
 export async function freePort(): Promise<number> {

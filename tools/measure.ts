@@ -1,3 +1,4 @@
+import type { Browser, BrowserContextOptions } from 'playwright-core'
 // The measurements `npm run bench` (bench/bench.ts) and the tests share: weigh a built site, find the heavy
 // parts in it, and load a first slide in Chromium as a phone (optionally under mobile throttling), the deck's
 // and the floor's (tools/floor-deck.ts) in turns. Every figure comes from a real run; the budgets live here,
@@ -5,7 +6,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import type { Browser, BrowserContextOptions } from 'playwright-core'
 
 /** A phone on conference Wi-Fi: Chromium's CDP network and CPU emulation. */
 export const THROTTLE = { downloadKbps: 1600, uploadKbps: 750, rttMs: 150, cpuSlowdown: 4 }
@@ -134,8 +134,10 @@ export interface FirstSlideLoad {
 /** What is on screen first: slide 1 of the slides view (#/1), or the reading view's first screen (#/read). */
 export type FirstScreen = 'slide' | 'reading'
 
-/** In the page: is the first screen there? Slide 1's layout with every picture loaded; in the reading view,
- * every section that starts on the screen drawn (not a placeholder) with its pictures. */
+/**
+ * In the page: is the first screen there? Slide 1's layout with every picture loaded; in the reading view,
+ * every section that starts on the screen drawn (not a placeholder) with its pictures.
+ */
 const SCREEN_READY: Record<FirstScreen, string> = {
   slide: `() => {
     const slide = document.querySelector('.slidev-page-1 .slidev-layout')
@@ -149,11 +151,13 @@ const SCREEN_READY: Record<FirstScreen, string> = {
 }
 
 /** Records in the page when the first screen is there, one frame later. */
-const paintProbe = (screen: FirstScreen) => `(() => {
+function paintProbe(screen: FirstScreen) {
+  return `(() => {
   const ready = ${SCREEN_READY[screen]}
   const tick = () => ready() ? requestAnimationFrame(() => { window.__kopFirstSlidePainted = performance.now() }) : requestAnimationFrame(tick)
   requestAnimationFrame(tick)
 })()`
+}
 
 /**
  * Opens the deck at `url` (`…#/1`, or `…#/read` with `screen: 'reading'`) in a fresh phone context, with an

@@ -1,3 +1,5 @@
+import type { ShallowRef } from 'vue'
+import type { ClientMessage, ServerMessage, SessionGrant, SessionInfo } from '../shared/protocol.ts'
 /**
  * The browser side of live demos (live-demo/node/plugin.ts; the protocol: live-demo/shared/protocol.ts): one
  * WebSocket per window, shared by every terminal and ClusterView on the page. Only ever loaded by a dynamic
@@ -6,8 +8,8 @@
  * `connectLiveDemo()` resolves to undefined when the dev server doesn't offer live demos (exporting,
  * --remote, another origin): callers then show nothing.
  */
-import { shallowRef, type ShallowRef } from 'vue'
-import { SESSION_PATH, SOCKET_PATH, type ClientMessage, type ServerMessage, type SessionGrant, type SessionInfo } from '../shared/protocol.ts'
+import { shallowRef } from 'vue'
+import { SESSION_PATH, SOCKET_PATH } from '../shared/protocol.ts'
 
 export interface LiveDemoClient {
   /** The scripts the dev server lets a slide run (paths from the repository root) */
@@ -16,9 +18,9 @@ export interface LiveDemoClient {
   phones: string[]
   /** The sessions running on the laptop, updated by the server */
   sessions: ShallowRef<SessionInfo[]>
-  send(message: ClientMessage): void
+  send: (message: ClientMessage) => void
   /** Subscribes to every server message; returns the unsubscribe function */
-  listen(listener: (message: ServerMessage) => void): () => void
+  listen: (listener: (message: ServerMessage) => void) => () => void
 }
 
 const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`

@@ -5,7 +5,8 @@
  */
 import type { ViteHotContext } from 'vite/types/hot.d.ts'
 import type { Router } from 'vue-router'
-import { SPEAKER_SLIDE_EVENT, type SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
+import type { SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
+import { SPEAKER_SLIDE_EVENT } from '../shared/speaker-slide-event.ts'
 
 const SPEAKER_ROUTES = new Set(['play', 'presenter'])
 

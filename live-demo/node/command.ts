@@ -1,3 +1,6 @@
+import type { StartRequest } from '../shared/protocol.ts'
+import type { Phone, PhoneSetup, SshOptions } from './phones.ts'
+import { relative, sep } from 'node:path'
 /**
  * What a terminal's start request runs: a demo script of this repository (the guard's allow-list) with its
  * arguments as argv, or — only when asked explicitly — the plain shell. On this laptop, or on the phone the
@@ -6,10 +9,9 @@
  * so that an unknown host key, a refused key or an unreachable phone ends the run with a message instead
  * of a question). Ending the local ssh hangs up the remote terminal, which ends the script there.
  */
-import { relative, sep } from 'node:path'
-import type { StartRequest } from '../shared/protocol.ts'
+import process from 'node:process'
 import { resolveScript } from './guard.ts'
-import { remoteScript, remoteShell, sshArgs, type Phone, type PhoneSetup, type SshOptions } from './phones.ts'
+import { remoteScript, remoteShell, sshArgs } from './phones.ts'
 
 export interface CommandContext {
   /** The repository: script names are relative to it */

@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from 'vite'
 /**
  * The live demos' rules (test/live-demo/guard.test.ts): when the dev server may offer them at all, which
  * pages may use them, and which scripts a page may run. Running scripts from a web page is dangerous, so
@@ -10,10 +11,10 @@
  *   - A page names a script; it must be a *.sh file whose real path (links followed) lies inside one of
  *     the script folders (echo-demo/scripts, chat-demo/scripts).
  */
+import { Buffer } from 'node:buffer'
 import { timingSafeEqual } from 'node:crypto'
 import { readdirSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
-import type { ResolvedConfig } from 'vite'
 import { demoFolders } from '../../demos.ts'
 
 export const DEFAULT_SCRIPT_DIRS = demoFolders('scripts')
@@ -69,13 +70,15 @@ export function refusalReason(facts: ServeFacts): string | undefined {
     return 'live demos are off while exporting (slidev export): the PDF shows the recordings instead'
   const allowed = remoteOrigins(facts.env).length > 0
   const remoteFlag = facts.argv.find(arg => /^--(remote|tunnel)(=|$)/.test(arg))
-  if (remoteFlag && !allowed)
+  if (remoteFlag && !allowed) {
     return `live demos are off: the deck runs with ${remoteFlag.split('=')[0]}, so other machines can reach it, `
       + `and a live demo runs scripts on this laptop. Start it without ${remoteFlag.split('=')[0]}, or allow one exact origin: `
       + `${REMOTE_ORIGIN_ENV}=http://HOST:PORT`
-  if (!isLoopbackHost(facts.host) && !allowed)
+  }
+  if (!isLoopbackHost(facts.host) && !allowed) {
     return `live demos are off: the dev server listens on ${String(facts.host === true ? 'all interfaces' : facts.host)}, `
       + `not only on this machine. Use the default (localhost), or allow one exact origin: ${REMOTE_ORIGIN_ENV}=http://HOST:PORT`
+  }
   return undefined
 }
 
@@ -167,4 +170,3 @@ export function listScripts(root: string, dirs: string[]): string[] {
     })
   }).sort()
 }
-

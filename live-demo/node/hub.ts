@@ -8,9 +8,11 @@
  */
 import type { IPty } from '@lydell/node-pty'
 import type { WebSocket } from 'ws'
-import { parseClientMessage, ProtocolError, type ClientMessage, type ServerMessage, type StartRequest, type TerminalSize } from '../shared/protocol.ts'
+import type { ClientMessage, ServerMessage, StartRequest, TerminalSize } from '../shared/protocol.ts'
+import type { CommandContext } from './command.ts'
+import { parseClientMessage, ProtocolError } from '../shared/protocol.ts'
 import { ClusterWatch } from './cluster-watch.ts'
-import { commandFor, type CommandContext } from './command.ts'
+import { commandFor } from './command.ts'
 import { checkPhone } from './phone-check.ts'
 import { killTree, spawnTerminal } from './processes.ts'
 import { sshFailure, sshFailureMessage } from './ssh-failure.ts'

@@ -1,3 +1,6 @@
+import type { Buffer } from 'node:buffer'
+import type { PhoneSetup, SshOptions } from './phones.ts'
+import { spawn } from 'node:child_process'
 /**
  * The backstage check (dev server only): the pre-flight script (livePhones.checkScript in project.json)
  * on one phone over ssh, without a terminal, in the clone: `scripts/check-phone.sh --peer OTHER [OPTIONS]`,
@@ -5,8 +8,8 @@
  * list (["--llm"] on the phone with the AI app). Its contract: one screen of ✓/✗ lines, exit 0 when the
  * phone is ready. Ends after `limitMs` at most.
  */
-import { spawn } from 'node:child_process'
-import { remoteScript, sshArgs, type PhoneSetup, type SshOptions } from './phones.ts'
+import process from 'node:process'
+import { remoteScript, sshArgs } from './phones.ts'
 import { sshFailure, sshFailureMessage } from './ssh-failure.ts'
 
 export interface CheckResult {

@@ -41,7 +41,7 @@ export interface SshOptions {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
-const HOST = /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/
+const HOST = /^[A-Z0-9][A-Z0-9.:-]{0,252}$/i
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/
 
 /** Reads and checks the livePhones section of project.json (undefined when there is none). */
@@ -105,12 +105,17 @@ export function sshArgs(phone: Phone, options: SshOptions, remote: string, tty: 
   return [
     ...(options.configFile ? ['-F', options.configFile] : []),
     ...(tty ? ['-t'] : ['-T']),
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${options.connectTimeout ?? 8}`,
-    '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=3',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${options.connectTimeout ?? 8}`,
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
     ...(phone.port ? ['-p', String(phone.port)] : []),
-    '-l', phone.user,
+    '-l',
+    phone.user,
     '--',
     phone.host,
     remote,

@@ -1,9 +1,10 @@
+import type { IPty } from '@lydell/node-pty'
+import { readdirSync, readFileSync } from 'node:fs'
 /**
  * The processes of a live demo's terminal: started in a pseudo-terminal (its own session and process
  * group), and ended with everything they started, as closing a terminal would.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import type { IPty } from '@lydell/node-pty'
+import process from 'node:process'
 
 /** The processes in session `sid` (Linux: /proc), so that jobs a shell put in other groups die too. */
 function sessionMembers(sid: number): number[] {
@@ -56,7 +57,6 @@ export async function killTree(leader: number, graceMs: number): Promise<void> {
     await new Promise(resolve => setTimeout(resolve, 50))
   signalAll(leader, 'SIGKILL')
 }
-
 
 export interface TerminalProcess {
   /** The program and its arguments (argv: no shell in between) */

@@ -32,22 +32,22 @@ export interface SessionGrant {
 }
 
 /** What a terminal starts: a demo script with its arguments, or the plain shell; on a phone or on this laptop */
-export type StartRequest =
-  | { script: string, args?: string[], on?: string }
-  | { shell: true, on?: string }
+export type StartRequest
+  = | { script: string, args?: string[], on?: string }
+    | { shell: true, on?: string }
 
 export interface TerminalSize {
   cols: number
   rows: number
 }
 
-export type ClientMessage =
-  | ({ t: 'start', id: string } & StartRequest & TerminalSize)
-  | { t: 'attach' | 'detach' | 'close', id: string }
-  | { t: 'input', id: string, data: string }
-  | ({ t: 'resize', id: string } & TerminalSize)
-  | { t: 'cluster', on: boolean }
-  | { t: 'check' }
+export type ClientMessage
+  = | ({ t: 'start', id: string } & StartRequest & TerminalSize)
+    | { t: 'attach' | 'detach' | 'close', id: string }
+    | { t: 'input', id: string, data: string }
+    | ({ t: 'resize', id: string } & TerminalSize)
+    | { t: 'cluster', on: boolean }
+    | { t: 'check' }
 
 export interface SessionInfo {
   id: string
@@ -58,9 +58,9 @@ export interface SessionInfo {
 }
 
 /** One phone's backstage check: running, then its result (live-demo/node/phone-check.ts) */
-export type CheckMessage =
-  | { t: 'check', phone: string, state: 'running' }
-  | { t: 'check', phone: string, state: 'done', code: number | null, output: string, problem?: string }
+export type CheckMessage
+  = | { t: 'check', phone: string, state: 'running' }
+    | { t: 'check', phone: string, state: 'done', code: number | null, output: string, problem?: string }
 
 export interface ClusterStatusMessage {
   t: 'cluster-status'
@@ -68,14 +68,14 @@ export interface ClusterStatusMessage {
   message?: string
 }
 
-export type ServerMessage =
-  | { t: 'sessions', sessions: SessionInfo[] }
-  | { t: 'output', id: string, data: string }
-  | { t: 'exit', id: string, code: number }
-  | { t: 'error', id?: string, message: string }
-  | { t: 'cluster', event: ClusterEvent }
-  | ClusterStatusMessage
-  | CheckMessage
+export type ServerMessage
+  = | { t: 'sessions', sessions: SessionInfo[] }
+    | { t: 'output', id: string, data: string }
+    | { t: 'exit', id: string, code: number }
+    | { t: 'error', id?: string, message: string }
+    | { t: 'cluster', event: ClusterEvent }
+    | ClusterStatusMessage
+    | CheckMessage
 
 /** A frame the server refuses; `id` is the session it named, when it named one, so that its terminal shows the error. */
 export class ProtocolError extends Error {
@@ -100,11 +100,13 @@ const FIELDS: Record<ClientMessage['t'], { required: string[], optional?: string
   check: { required: [] },
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
 
-const isShortString = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\0')
+function isShortString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\0')
+}
 
 function size(value: unknown, range: { min: number, max: number }, name: string, id?: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value))

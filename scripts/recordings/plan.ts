@@ -5,7 +5,8 @@
  * `npm run recordings` makes them all; the drift test (test/recordings/drift.test.ts) checks them.
  */
 import type { Demo } from '../../demos.ts'
-import { AUTH_KEY, type SetupStep, type Sim } from '../../tools/phone-sim/index.ts'
+import type { SetupStep, Sim } from '../../tools/phone-sim/index.ts'
+import { AUTH_KEY } from '../../tools/phone-sim/index.ts'
 
 export type HostId = 'phone-a' | 'phone-b' | 'laptop'
 

@@ -1,3 +1,6 @@
+import type { Sim } from '../../tools/phone-sim/index.ts'
+import type { RecordingPlan, Step } from './plan.ts'
+import type { OutputMark, Snapshot } from './timeline.ts'
 /**
  * Makes one simulated recording: a fresh simulated world (tools/phone-sim), the plan's scene set
  * up with the real scripts, then each step run by bash in a pseudo-terminal of the phone's size — the
@@ -7,9 +10,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSim, REPO_ROOT, type Sim } from '../../tools/phone-sim/index.ts'
-import { PHONE_COLS, PHONE_ROWS, shownCommand, type RecordingPlan, type Step } from './plan.ts'
-import { castText, clusterChanges, clusterText, MAX_GAP_SECONDS, shorten, type OutputMark, type Snapshot } from './timeline.ts'
+import { createSim, REPO_ROOT } from '../../tools/phone-sim/index.ts'
+import { PHONE_COLS, PHONE_ROWS, shownCommand } from './plan.ts'
+import { castText, clusterChanges, clusterText, MAX_GAP_SECONDS, shorten } from './timeline.ts'
 
 export const HOW = `npm run recordings: the script run by bash in a pseudo-terminal of the simulated phones and cluster `
   + `(tools/phone-sim), the programs it calls simulated as documented; waits over ${MAX_GAP_SECONDS} s shortened`

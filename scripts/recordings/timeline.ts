@@ -1,10 +1,11 @@
+import type { ClusterEvent } from '../../formats/cluster-events.ts'
 /**
  * The pure half of the simulated recordings: what the simulated phones printed and how their cluster
  * changed, each stamped with simulated seconds, turned into an asciinema v2 cast and a ClusterView
  * recording (`*.cluster.jsonl`) on ONE shortened time line, so the terminal and the cluster view stay in
  * step when both play.
  */
-import { slimEvent, type ClusterEvent } from '../../formats/cluster-events.ts'
+import { slimEvent } from '../../formats/cluster-events.ts'
 
 /** Longer waits than this (a rollout, an image pull) are shortened to it. */
 export const MAX_GAP_SECONDS = 2
@@ -61,7 +62,7 @@ export function clusterChanges(snapshots: Snapshot[]): { at: number, event: Clus
  * each cluster change, in their order.
  */
 export function shorten(start: number, output: OutputMark[], changes: { at: number }[]): { output: number[], changes: number[] } {
-  type Item = { at: number, kind: 'o' | 'c', index: number }
+  interface Item { at: number, kind: 'o' | 'c', index: number }
   const items: Item[] = [
     ...output.map((mark, index) => ({ at: mark.at, kind: 'o' as const, index })),
     ...changes.map((change, index) => ({ at: change.at, kind: 'c' as const, index })),
@@ -93,10 +94,10 @@ const round = (seconds: number) => Math.round(seconds * 1000) / 1000
 
 /** The asciinema v2 text: the header line, then one [seconds, "o", data] line per chunk. */
 export function castText(header: Record<string, unknown>, times: number[], output: OutputMark[]): string {
-  return [JSON.stringify(header), ...output.map((mark, i) => JSON.stringify([times[i], 'o', mark.data]))].join('\n') + '\n'
+  return `${[JSON.stringify(header), ...output.map((mark, i) => JSON.stringify([times[i], 'o', mark.data]))].join('\n')}\n`
 }
 
 /** The ClusterView recording: the header line, then one [seconds, event] line per change. */
 export function clusterText(header: Record<string, unknown>, times: number[], changes: { event: ClusterEvent }[]): string {
-  return [JSON.stringify(header), ...changes.map((change, i) => JSON.stringify([times[i], change.event]))].join('\n') + '\n'
+  return `${[JSON.stringify(header), ...changes.map((change, i) => JSON.stringify([times[i], change.event]))].join('\n')}\n`
 }

@@ -1,3 +1,5 @@
+import type { DeckServer } from '../../tools/static-server.ts'
+import { Buffer } from 'node:buffer'
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
@@ -9,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../tools/deck.ts'
 import { floorSlides, headmatter } from '../../tools/floor-deck.ts'
 import { BUDGETS, floorRatios, HEAVY_PARTS, heavyFiles, siteSize } from '../../tools/measure.ts'
-import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { serveDeck } from '../../tools/static-server.ts'
 
 // `npm run bench`'s pieces: the GitHub-Pages-like server, the site's weight, the recognition of heavy parts, the
 // floor deck, the command line. The first slide's bytes against the floor's are measured in
@@ -42,7 +44,7 @@ afterEach(async () => {
 
 describe('the bench\'s static server (like GitHub Pages)', () => {
   const script = 'console.log("slide one");'.repeat(50)
-  const dir = site({ 'index.html': '<!doctype html><p>deck</p>', '404.html': '<p>not found</p>', 'assets/app.js': script, 'pwa/icon.png': Buffer.from([0x89, 0x50, 0x4e, 0x47]) })
+  const dir = site({ 'index.html': '<!doctype html><p>deck</p>', '404.html': '<p>not found</p>', 'assets/app.js': script, 'pwa/icon.png': Buffer.from([0x89, 0x50, 0x4E, 0x47]) })
 
   it('serves files under the base path, gzip for text when asked, pictures as they are', async () => {
     const server = await serveDeck(dir, '/deck/')
@@ -58,7 +60,7 @@ describe('the bench\'s static server (like GitHub Pages)', () => {
     expect(plain.body.toString()).toBe(script)
     const picture = await get(`${server.url}pwa/icon.png`, { 'accept-encoding': 'gzip' })
     expect(picture.headers['content-encoding']).toBeUndefined()
-    expect(picture.body).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]))
+    expect(picture.body).toEqual(Buffer.from([0x89, 0x50, 0x4E, 0x47]))
     expect((await get(server.url)).body.toString()).toContain('deck')
     expect(server.requests).toEqual(['/deck/assets/app.js', '/deck/assets/app.js', '/deck/pwa/icon.png', '/deck/'])
   })

@@ -54,7 +54,13 @@ function page(options: { readyState?: 'loading' | 'complete', slide?: boolean, c
   const console = { warn: (...args: unknown[]) => warnings.push(args) }
 
   new Function('document', 'navigator', 'addEventListener', 'setTimeout', 'clearTimeout', 'MutationObserver', 'console', code)(
-    document, navigator, window.addEventListener.bind(window), setTimeout, clearTimeout, window.MutationObserver, console,
+    document,
+    navigator,
+    window.addEventListener.bind(window),
+    setTimeout,
+    clearTimeout,
+    window.MutationObserver,
+    console,
   )
 
   function addSlide() {

@@ -1,10 +1,11 @@
+import type { ResolvedSlidevOptions } from '@slidev/types'
+import type { Plugin } from 'vite'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ResolvedSlidevOptions } from '@slidev/types'
 import { PNG } from 'pngjs'
-import { minifySync, type Plugin } from 'vite'
+import { minifySync } from 'vite'
 import { describe, expect, it } from 'vitest'
-import { iconSvg, icons } from '../../scripts/pwa-icons.ts'
+import { icons, iconSvg } from '../../scripts/pwa-icons.ts'
 import setupVitePlugins, { manifestIcons } from '../../setup/vite-plugins.ts'
 
 // The offline setup of setup/vite-plugins.ts and the icons it names (public/pwa/, drawn by scripts/pwa-icons.ts).

@@ -10,7 +10,6 @@ import viteConfig from '../../vite.config.ts'
 const repoRoot = join(import.meta.dirname, '../..')
 const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8')
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- a workflow is YAML */
 const workflow = parse(read('.github/workflows/pages.yml'))
 const steps = (job: string): any[] => workflow.jobs[job].steps
 const usesAction = (job: string, action: string) => steps(job).find(step => step.uses?.startsWith(`${action}@`))

@@ -1,14 +1,15 @@
+import type { Browser, Page } from 'playwright-core'
+import type { DeckServer } from '../../tools/static-server.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
-import type { Browser, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deckBasePath } from '../../vite.config.ts'
 import { regionLines } from '../../build/code-with-script.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { deckSlides, repoRoot } from '../../tools/deck.ts'
-import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { serveDeck } from '../../tools/static-server.ts'
+import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 
 // The built deck, served under the project's non-root base path, visited slide by slide in Chromium.

@@ -1,13 +1,15 @@
+import type { Browser } from 'playwright-core'
+import type { FirstScreenFigures } from '../../tools/measure.ts'
+import type { DeckServer } from '../../tools/static-server.ts'
 // The audience's first slide against the floor deck (three plain slides, the same packages and headmatter):
 // what a phone downloads until slide 1 is painted, in gzip bytes, within BUDGETS.firstSlideGzipRatio of the
 // floor's. Bytes, not time: how long the paint takes depends on the machine, and is `npm run bench`'s to print.
 import { rmSync } from 'node:fs'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../../tools/chromium.ts'
 import { buildFloorDeck } from '../../tools/floor-deck.ts'
-import { BUDGETS, type FirstScreenFigures, floorRatios, loadInTurns, medianFigures } from '../../tools/measure.ts'
-import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { BUDGETS, floorRatios, loadInTurns, medianFigures } from '../../tools/measure.ts'
+import { serveDeck } from '../../tools/static-server.ts'
 import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 

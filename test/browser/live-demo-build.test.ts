@@ -1,16 +1,17 @@
+import type { Browser, Page } from 'playwright-core'
+import type { DeckServer } from '../../tools/static-server.ts'
 // Live demos and the built deck: no terminal code or endpoint in `slidev build` output (the real deck and
 // the fixture deck), and in the fixture deck built and served under the project's base path, a cast
 // plays in the bundled asciinema-player and ClusterView replays its recording.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseClusterRecording, stateAt } from '../../formats/cluster-events.ts'
-import { deckBasePath } from '../../vite.config.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { repoRoot } from '../../tools/deck.ts'
-import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
+import { serveDeck } from '../../tools/static-server.ts'
+import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
 
@@ -77,8 +78,9 @@ function TIMELINE() {
   new MutationObserver(snap).observe(document, { subtree: true, childList: true, attributes: true })
 }
 
-const timeline = (page: Page): Promise<Picture[]> =>
-  page.evaluate(() => (window as unknown as { clusterTimeline: string[] }).clusterTimeline.map(text => JSON.parse(text)))
+function timeline(page: Page): Promise<Picture[]> {
+  return page.evaluate(() => (window as unknown as { clusterTimeline: string[] }).clusterTimeline.map(text => JSON.parse(text)))
+}
 
 describe('the built deck', () => {
   it('contains no terminal endpoint and no terminal code (the real deck, and the fixture even in development mode)', () => {
@@ -126,7 +128,10 @@ describe('the built deck', () => {
     // What the simulated recording says (npm run recordings), read from the file the slide plays
     const recording = parseClusterRecording(readFileSync(join(repoRoot, RECORDING), 'utf8'))
     const podsAt = (time: number, node: string) => [...stateAt(recording, time).pods.values()]
-      .filter(pod => pod.namespace === 'default' && pod.node === node).map(pod => `${pod.name}:${pod.status}`).sort().join()
+      .filter(pod => pod.namespace === 'default' && pod.node === node)
+      .map(pod => `${pod.name}:${pod.status}`)
+      .sort()
+      .join()
     const expected = (time: number) => ({ a: podsAt(time, 'phone-a'), b: podsAt(time, 'phone-b') })
     const [begin, end] = [expected(0), expected(recording.duration)]
     expect(begin, 'the recording starts with pods and ends with others').not.toEqual(end)

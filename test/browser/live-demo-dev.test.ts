@@ -3,10 +3,12 @@
 // the same session, closing it ends the process; ClusterView follows the simulated cluster live
 // (tools/phone-sim: k3s on phone-a with the echo server, watched with phone-a's kubectl).
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Sim } from '../../tools/phone-sim/index.ts'
+import type { DevServer } from './live-demo-support.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../../tools/chromium.ts'
-import { createSim, type Sim } from '../../tools/phone-sim/index.ts'
-import { alive, startDevServer, type DevServer } from './live-demo-support.ts'
+import { createSim } from '../../tools/phone-sim/index.ts'
+import { alive, startDevServer } from './live-demo-support.ts'
 
 let sim: Sim
 let server: DevServer
@@ -39,8 +41,9 @@ async function open(hash: string): Promise<Page> {
   return page
 }
 
-const terminalText = (page: Page, no: number) =>
-  page.locator(`.slidev-page-${no} .kop-live-terminal .xterm-rows`).innerText().catch(() => '')
+function terminalText(page: Page, no: number) {
+  return page.locator(`.slidev-page-${no} .kop-live-terminal .xterm-rows`).innerText().catch(() => '')
+}
 
 async function waitForTerminal(page: Page, no: number, pattern: RegExp) {
   await expect.poll(() => terminalText(page, no), { timeout: 30_000 }).toMatch(pattern)

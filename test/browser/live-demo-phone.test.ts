@@ -1,3 +1,7 @@
+import type { Browser, Page } from 'playwright-core'
+import type { PhoneSetup } from '../../live-demo/node/phones.ts'
+import type { TestSshd } from '../support/sshd.ts'
+import type { DevServer } from './live-demo-support.ts'
 // Live demos on a phone, in a real `slidev` dev server and Chromium: the fixture's slide 6 names
 // runOn="phone-a", and ▶ run executes the script over ssh — against a REAL sshd on a loopback address
 // (test/support/sshd.ts) — in the phone's clone, with a terminal that says which phone. The backstage
@@ -5,12 +9,10 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PhoneSetup } from '../../live-demo/node/phones.ts'
 import { launchChromium } from '../../tools/chromium.ts'
-import { startSshd, type TestSshd } from '../support/sshd.ts'
-import { startDevServer, type DevServer } from './live-demo-support.ts'
+import { startSshd } from '../support/sshd.ts'
+import { startDevServer } from './live-demo-support.ts'
 
 const clone = mkdtempSync(join(tmpdir(), 'live-phone-clone-'))
 function script(name: string, body: string) {

@@ -1,8 +1,10 @@
-// Helpers for the live-demo browser tests: the fixture deck, its dev server and its build.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+// Helpers for the live-demo browser tests: the fixture deck, its dev server and its build.
+import process from 'node:process'
 import { repoRoot } from '../../tools/deck.ts'
 
 /** A small deck with the real components and a harmless script (see its slides.md and vite.config.ts). */

@@ -1,10 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { DeckServer } from '../../tools/static-server.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deckBasePath } from '../../vite.config.ts'
-import { PHONE } from '../../tools/measure.ts'
-import { type DeckServer, serveDeck } from '../../tools/static-server.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { deckSlides } from '../../tools/deck.ts'
+import { PHONE } from '../../tools/measure.ts'
+import { serveDeck } from '../../tools/static-server.ts'
+import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 import { heldAtTop, readingSection as section } from '../support/reading.ts'
 import { stageDirections } from '../support/stage-directions.ts'
@@ -180,8 +181,7 @@ describe('the reading view on a phone in portrait (390×844, touch)', () => {
     expect(directions.length).toBeGreaterThan(10)
     expect(directions.filter(direction => shown.includes(direction))).toEqual([])
     // …while the rest of the notes is there: the first sentence of every paragraph that isn't a direction.
-    const spoken = slides.flatMap(slide => (slide.note ?? '').split(/\n\s*\n/).filter(block => block.trim() && !block.trimStart().startsWith('>'))
-      .map(block => block.replace(/\[click(?::\d+)?\]/g, '').replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim().split(/(?<=[.:?!])\s/)[0]))
+    const spoken = slides.flatMap(slide => (slide.note ?? '').split(/\n\s*\n/).filter(block => block.trim() && !block.trimStart().startsWith('>')).map(block => block.replace(/\[click(?::\d+)?\]/g, '').replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim().split(/(?<=[.:?!])\s/)[0]))
     expect(spoken.length).toBeGreaterThan(150)
     expect(spoken.filter(sentence => !shown.includes(sentence))).toEqual([])
     await page.close()
@@ -192,12 +192,14 @@ describe('the reading view on a phone in portrait (390×844, touch)', () => {
     await readToTheEnd(page)
     const facts = await page.evaluate(() => {
       const levels = [...document.querySelectorAll('.kop-reading main :is(h1, h2, h3, h4, h5, h6)')]
-        .filter(heading => heading.checkVisibility()).map(heading => Number(heading.tagName[1]))
+        .filter(heading => heading.checkVisibility())
+        .map(heading => Number(heading.tagName[1]))
       const jumps = levels.flatMap((level, i) => i > 0 && level > levels[i - 1] + 1 ? [`h${levels[i - 1]} → h${level}`] : [])
       const unnamedImages = [...document.querySelectorAll<HTMLImageElement>('.kop-reading img')].filter(image => !image.alt.trim()).map(image => image.src)
       const unnamedDrawings = [...document.querySelectorAll('.kop-reading svg[role="img"]')].filter(svg => !svg.getAttribute('aria-label')?.trim()).length
       const unnamedControls = [...document.querySelectorAll<HTMLElement>('.kop-reading :is(a, button)')]
-        .filter(control => !(control.getAttribute('aria-label') || control.getAttribute('title') || control.innerText).trim()).map(control => control.outerHTML.slice(0, 80))
+        .filter(control => !(control.getAttribute('aria-label') || control.getAttribute('title') || control.innerText).trim())
+        .map(control => control.outerHTML.slice(0, 80))
       return { first: levels[0], jumps, unnamedImages, unnamedDrawings, unnamedControls, main: document.querySelectorAll('main').length }
     })
     expect(facts.main).toBe(1)

@@ -1,17 +1,17 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { RunningChat } from '../../chat-demo/app/src/main.ts'
 // The default commands (ConfigMap chat-commands, key commands.conf) run through the real chat app,
 // configured like the pod in chat.yaml, against a stand-in for the phone's AI app that speaks its
 // documented API (github.com/parttimenerd/local-android-ai, port 8005). Real /bin/sh, curl and jq.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../chat-demo/app/src/config.ts'
 import { createLogger } from '../../chat-demo/app/src/log.ts'
 import { start } from '../../chat-demo/app/src/main.ts'
-import type { RunningChat } from '../../chat-demo/app/src/main.ts'
 import { chatEnv, commandsConf } from './manifests.ts'
 
 interface Request {
@@ -24,24 +24,26 @@ interface Request {
 /** The AI app as documented: JSON answers, {error, code, details} on failure. */
 function aiApp() {
   const requests: Request[] = []
-  let failing: { status: number; body: object } | undefined
+  let failing: { status: number, body: object } | undefined
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' })
     res.end(JSON.stringify(body))
   }
   const server: Server = createServer((req: IncomingMessage, res) => {
     let raw = ''
-    req.on('data', (chunk) => (raw += chunk))
+    req.on('data', chunk => (raw += chunk))
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://phone')
       let body: unknown = raw
       try {
         body = raw ? JSON.parse(raw) : undefined
-      } catch {
+      }
+      catch {
         // kept as text: the test sees exactly what arrived
       }
       requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, contentType: req.headers['content-type'], body })
-      if (failing) return send(res, failing.status, failing.body)
+      if (failing)
+        return send(res, failing.status, failing.body)
       const route = `${req.method} ${url.pathname}`
       switch (route) {
         case 'GET /health':
@@ -65,7 +67,7 @@ function aiApp() {
         case 'POST /ai/object_detection':
           return send(res, 200, { success: true, objects: [{ category: 'cup', score: 0.912 }, { category: 'laptop', score: 0.671 }], inferenceTime: 150, error: null })
         case 'POST /ai/text': {
-          const { text, model } = body as { text: string; model: string }
+          const { text, model } = body as { text: string, model: string }
           return send(res, 200, { response: `You asked: ${text}`, model, metadata: { inferenceTime: 812, tokenCount: 9 } })
         }
         default:
@@ -86,7 +88,7 @@ function aiApp() {
 }
 
 async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
@@ -99,14 +101,14 @@ async function startChat(commandsFile: string, llmUrl: string): Promise<RunningC
   return chat
 }
 
-async function ask(chat: RunningChat, text: string): Promise<{ status: string; output: string }> {
+async function ask(chat: RunningChat, text: string): Promise<{ status: string, output: string }> {
   const response = await fetch(`${chat.url}/api/messages?wait=1`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ text }),
   })
   expect(response.status, text).toBe(201)
-  const { message } = (await response.json()) as { message: { status: string; output: string } }
+  const { message } = (await response.json()) as { message: { status: string, output: string } }
   return { status: message.status, output: message.output.trimEnd() }
 }
 
@@ -123,7 +125,7 @@ beforeAll(async () => {
   // A port nothing listens on: the AI app is not running.
   const closed = createServer()
   const nowhere = await listen(closed)
-  await new Promise((resolve) => closed.close(resolve))
+  await new Promise(resolve => closed.close(resolve))
   offline = await startChat(file, nowhere)
 })
 
@@ -145,8 +147,8 @@ describe('the default commands, through the real chat app', () => {
     expect(status).toBe('ok')
     for (const [name, description] of [
       ['/whoami', 'Which pod and which phone (node) answered you'],
-      ['/llm', "Ask the phone's LLM, e.g. /llm Why run Kubernetes on a phone?"],
-      ['/detect', "What the phone's camera sees"],
+      ['/llm', 'Ask the phone\'s LLM, e.g. /llm Why run Kubernetes on a phone?'],
+      ['/detect', 'What the phone\'s camera sees'],
     ] as const) {
       expect(output).toMatch(new RegExp(`${name.replace('/', '\\/')} +${description.replace(/[?()]/g, '\\$&')}`))
     }
@@ -167,7 +169,7 @@ describe('the default commands, through the real chat app', () => {
     expect(await ask(chat, `/echo ${text}`)).toEqual({ status: 'ok', output: text })
   })
 
-  it("/llm sends {text, model} as JSON to /ai/text and shows the model's answer", async () => {
+  it('/llm sends {text, model} as JSON to /ai/text and shows the model\'s answer', async () => {
     const question = `Why run "Kubernetes" on a phone? $(id) 'n' \\ ü`
     expect(await ask(chat, `/llm ${question}`)).toEqual({ status: 'ok', output: `You asked: ${question}` })
     expect(ai.requests).toEqual([{ method: 'POST', path: '/ai/text', contentType: 'application/json', body: { text: question, model: 'GEMMA_3_1B_IT' } }])
@@ -180,7 +182,7 @@ describe('the default commands, through the real chat app', () => {
     expect(ai.requests).toEqual([])
   })
 
-  it("/llm explains the AI app's error answers, as an error", async () => {
+  it('/llm explains the AI app\'s error answers, as an error', async () => {
     ai.fail(404, { error: 'AI model not available', code: 'MODEL_NOT_AVAILABLE', details: 'Model GEMMA_3_1B_IT is not downloaded' })
     expect(await ask(chat, '/llm hello')).toEqual({
       status: 'error',
@@ -188,7 +190,7 @@ describe('the default commands, through the real chat app', () => {
     })
   })
 
-  it("every AI-app command reports the AI app's error answer as an error, not as a success", async () => {
+  it('every AI-app command reports the AI app\'s error answer as an error, not as a success', async () => {
     ai.fail(403, { error: 'Storage permission denied', code: 'STORAGE_PERMISSION_DENIED' })
     for (const command of ['/llm hello', '/models', '/ai-status', '/ai-help', '/orientation', '/detect', '/capture']) {
       expect(await ask(chat, command), command).toEqual({ status: 'error', output: 'The AI app answered STORAGE_PERMISSION_DENIED: Storage permission denied\n[exit code 1]' })
@@ -212,7 +214,7 @@ describe('the default commands, through the real chat app', () => {
     expect(await ask(chat, '/detect front')).toEqual({ status: 'ok', output: 'cup 91%, laptop 67%' })
     expect(await ask(chat, '/capture')).toEqual({ status: 'ok', output: 'Took a 512x384 photo with the rear camera' })
     expect(await ask(chat, '/capture $(id)')).toEqual({ status: 'ok', output: 'Took a 512x384 photo with the rear camera' })
-    expect(ai.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+    expect(ai.requests.map(r => [r.method, r.path, r.body])).toEqual([
       ['GET', '/orientation', undefined],
       ['POST', '/ai/object_detection', { side: 'front', threshold: 0.5, maxResults: 5 }],
       ['GET', '/capture?side=rear&imageScaling=SMALL', undefined],

@@ -7,10 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { chatContainer, deployment, REPO_ROOT } from './manifests.ts'
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- a workflow is YAML */
 const workflow = parse(readFileSync(resolve(REPO_ROOT, '.github/workflows/chat-image.yml'), 'utf8'))
 const steps: any[] = workflow.jobs.image.steps
-const step = (action: string) => steps.find((s) => typeof s.uses === 'string' && s.uses.startsWith(`${action}@`))
+const step = (action: string) => steps.find(s => typeof s.uses === 'string' && s.uses.startsWith(`${action}@`))
 const version: string = JSON.parse(readFileSync(resolve(REPO_ROOT, 'chat-demo/app/package.json'), 'utf8')).version
 
 describe('the chat image workflow', () => {
@@ -20,17 +19,17 @@ describe('the chat image workflow', () => {
     expect(tag).toBe(version)
     expect(deployment().metadata.labels?.['app.kubernetes.io/version']).toBe(version)
     expect(step('docker/build-push-action').with.tags).toBe('${{ env.IMAGE }}:${{ steps.version.outputs.version }}')
-    const read = steps.find((s) => s.id === 'version')
+    const read = steps.find(s => s.id === 'version')
     expect(read.run).toContain('jq -r .version chat-demo/app/package.json')
   })
 
   it('runs when the app\'s version file changes on main (or by hand), and skips a version that exists', () => {
     expect(workflow.on.push).toEqual({ branches: ['main'], paths: ['chat-demo/app/package.json'] })
     expect(workflow.on).toHaveProperty('workflow_dispatch')
-    const check = steps.find((s) => s.id === 'published')
+    const check = steps.find(s => s.id === 'published')
     expect(check.run).toContain('docker manifest inspect "$IMAGE:$VERSION"')
     for (const action of ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/build-push-action']) {
-      expect(step(action).if, action).toBe("steps.published.outputs.exists == 'false'")
+      expect(step(action).if, action).toBe('steps.published.outputs.exists == \'false\'')
     }
   })
 
@@ -47,14 +46,17 @@ describe('the chat image workflow', () => {
     const login = step('docker/login-action').with
     expect(login).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' })
     expect(workflow.permissions).toEqual({ contents: 'read', packages: 'write' })
-    expect(steps.findIndex((s) => s.uses?.startsWith('docker/login-action@'))).toBeLessThan(steps.findIndex((s) => s.id === 'published'))
+    expect(steps.findIndex(s => s.uses?.startsWith('docker/login-action@'))).toBeLessThan(steps.findIndex(s => s.id === 'published'))
   })
 
   it('uses the ecosystem\'s own actions, each at a major version', () => {
-    const uses = steps.flatMap((s) => (s.uses ? [s.uses as string] : []))
-    expect(uses.map((u) => u.split('@')[0])).toEqual(['actions/checkout', 'docker/login-action', 'docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/build-push-action'])
+    const uses = steps.flatMap(s => (s.uses ? [s.uses as string] : []))
+    expect(uses.map(u => u.split('@')[0])).toEqual(['actions/checkout', 'docker/login-action', 'docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/build-push-action'])
     for (const action of uses) expect(action).toMatch(/^(actions|docker)\/[a-z-]+@v\d+$/)
     // Step outputs reach shell code only through env, never pasted into it.
-    for (const s of steps) if (s.run) expect(s.run, s.name).not.toMatch(/\$\{\{/)
+    for (const s of steps) {
+      if (s.run)
+        expect(s.run, s.name).not.toMatch(/\$\{\{/)
+    }
   })
 })

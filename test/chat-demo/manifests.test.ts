@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { PRODUCTION_NODE_FLAGS } from '../../chat-demo/app/bench/crowd.ts'
+import { COMMAND_NAME, parseCommandsFile, RESERVED_NAMES } from '../../chat-demo/app/src/commands/file.ts'
 import { configVariables, DEFAULT_AUDIENCE_PORT, DEFAULT_PORT, loadConfig } from '../../chat-demo/app/src/config.ts'
 import { createLogger } from '../../chat-demo/app/src/log.ts'
 import { start } from '../../chat-demo/app/src/main.ts'
-import { COMMAND_NAME, parseCommandsFile, RESERVED_NAMES } from '../../chat-demo/app/src/commands/file.ts'
+import { createSandbox } from '../support/shell-harness.ts'
 import {
   chatContainer,
   chatEnv,
@@ -20,19 +22,16 @@ import {
   rqliteContainer,
   service,
 } from './manifests.ts'
-import { PRODUCTION_NODE_FLAGS } from '../../chat-demo/app/bench/crowd.ts'
-import { createSandbox } from '../support/shell-harness.ts'
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- YAML documents */
 
 const appVersion: string = JSON.parse(readFileSync(resolve(REPO_ROOT, 'chat-demo/app/package.json'), 'utf8')).version
 const read = (path: string) => readFileSync(resolve(REPO_ROOT, path), 'utf8')
 
 /** rqlite's flags as a map, e.g. {"http-addr": "127.0.0.1:4001"}. */
-const rqliteFlags = () =>
-  Object.fromEntries(
-    (rqliteContainer().args as string[]).filter((a) => a.startsWith('-')).map((a) => a.replace(/^-+/, '').split('=') as [string, string]),
+function rqliteFlags() {
+  return Object.fromEntries(
+    (rqliteContainer().args as string[]).filter(a => a.startsWith('-')).map(a => a.replace(/^-+/, '').split('=') as [string, string]),
   )
+}
 const portOf = (address: string) => Number(address.split(':').at(-1))
 const containerPort = (container: any, name: string) => container.ports.find((p: any) => p.name === name)?.containerPort
 
@@ -41,7 +40,7 @@ describe('the manifests', () => {
   const docs = chatManifests()
 
   it('hold exactly the objects the scripts apply and delete', () => {
-    expect(docs.map((d) => `${d.file}: ${d.object.kind}/${d.object.metadata.name}`)).toEqual([
+    expect(docs.map(d => `${d.file}: ${d.object.kind}/${d.object.metadata.name}`)).toEqual([
       'chat-config.yaml: ConfigMap/chat-commands',
       'chat-data.yaml: PersistentVolumeClaim/chat-data',
       'chat.yaml: Deployment/chat',
@@ -84,7 +83,8 @@ describe('the Deployment', () => {
   it('gives every container requests and limits that fit beside k3s in a 2 GB phone', () => {
     const mebibytes = (q: string) => {
       const m = /^(\d+)(Mi|Gi)$/.exec(q)
-      if (!m) throw new Error(`memory ${q}: use Mi or Gi`)
+      if (!m)
+        throw new Error(`memory ${q}: use Mi or Gi`)
       return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1)
     }
     const millicores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000)
@@ -124,7 +124,7 @@ describe('the rqlite sidecar', () => {
     const args: string[] = c.args
     const dataDir = args.at(-1)!
     expect(dataDir.startsWith('/')).toBe(true)
-    expect(args.filter((a) => !a.startsWith('-'))).toEqual([dataDir]) // rqlited refuses arguments after it
+    expect(args.filter(a => !a.startsWith('-'))).toEqual([dataDir]) // rqlited refuses arguments after it
     const mount = c.volumeMounts.find((m: any) => dataDir.startsWith(`${m.mountPath}/`))
     expect(mount, 'a volume mount holding the data directory').toBeDefined()
     const volume = podSpec().volumes.find((v: any) => v.name === mount.name)
@@ -161,7 +161,7 @@ describe('the chat container matches the app', () => {
   it('sets only variables the app reads (from its config module), and all the cluster needs', () => {
     const names = Object.keys(chatEnv())
     const runtime = ['NODE_OPTIONS'] // read by Node.js itself
-    expect(names.filter((n) => !configVariables.includes(n) && !runtime.includes(n))).toEqual([])
+    expect(names.filter(n => !configVariables.includes(n) && !runtime.includes(n))).toEqual([])
     expect(names).toEqual(expect.arrayContaining(['PORT', 'POD_NAME', 'NODE_NAME', 'RQLITE_URL', 'COMMANDS_FILE', 'LLM_URL', 'LLM_MODEL']))
   })
 
@@ -171,11 +171,11 @@ describe('the chat container matches the app', () => {
 
   it('gets its pod and node names from the downward API', () => {
     const env = chatContainer().env as any[]
-    expect(env.find((e) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name')
-    expect(env.find((e) => e.name === 'NODE_NAME').valueFrom.fieldRef.fieldPath).toBe('spec.nodeName')
+    expect(env.find(e => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name')
+    expect(env.find(e => e.name === 'NODE_NAME').valueFrom.fieldRef.fieldPath).toBe('spec.nodeName')
   })
 
-  it("is a configuration the app's own loader accepts, pointing at the sidecar and the phone's AI app", () => {
+  it('is a configuration the app\'s own loader accepts, pointing at the sidecar and the phone\'s AI app', () => {
     const config = loadConfig(chatEnv())
     expect(config.port).toBe(DEFAULT_PORT)
     expect(config.port).toBe(containerPort(chatContainer(), 'http'))
@@ -201,12 +201,12 @@ describe('the chat container matches the app', () => {
     expect(volume.configMap.name).toBe(commandsConfigMap().metadata.name)
     const key = env.COMMANDS_FILE!.slice(mount.mountPath.length + 1)
     const items: any[] | undefined = volume.configMap.items
-    const sourceKey = items ? items.find((i) => i.path === key)?.key : key
+    const sourceKey = items ? items.find(i => i.path === key)?.key : key
     expect(Object.keys(commandsConfigMap().data)).toContain(sourceKey)
     expect(mount.subPath, 'subPath mounts never see ConfigMap updates').toBeUndefined()
   })
 
-  it("opens the audience's port on the phone's loopback only, and lets exactly the hosted deck read the slide", () => {
+  it('opens the audience\'s port on the phone\'s loopback only, and lets exactly the hosted deck read the slide', () => {
     const config = loadConfig(chatEnv())
     expect(config.audiencePort).toBe(DEFAULT_AUDIENCE_PORT)
     expect(config.audiencePort).toBe(containerPort(chatContainer(), 'audience'))
@@ -235,7 +235,8 @@ describe('the chat container matches the app', () => {
         expect(answer.status, probe.httpGet.path).toBe(200)
       }
       expect((await fetch(`${chat.url}/api/not-a-probe`)).status).toBe(404) // the check above can fail
-    } finally {
+    }
+    finally {
       await chat.close()
     }
   })
@@ -255,8 +256,8 @@ describe('the Service', () => {
     expect(read('chat-demo/scripts/01-deploy-chat.sh')).toContain(`CHAT_PORT=${port}\n`)
     const readme = read('chat-demo/README.md')
     const chatUrls = [...readme.matchAll(/http:\/\/(?:localhost|phone-[ab]|<[^>]+>|\$[A-Z_]+)(?::(\d+))?/g)]
-      .map((m) => m[1])
-      .filter((p) => p !== '8005')
+      .map(m => m[1])
+      .filter(p => p !== '8005')
     expect(chatUrls.length).toBeGreaterThan(0)
     expect(new Set(chatUrls)).toEqual(new Set([String(port)]))
   })
@@ -275,12 +276,13 @@ describe('the image', () => {
       sb.stub('docker', 'exit 0') // buildx is there, and the build "succeeds"
       const r = sb.run('chat-demo/app/publish.sh')
       expect(r.code, r.output).toBe(0)
-      const build = sb.calls('docker').find((c) => c.argv[0] === 'buildx' && c.argv[1] === 'build')
+      const build = sb.calls('docker').find(c => c.argv[0] === 'buildx' && c.argv[1] === 'build')
       expect(build, 'docker buildx build was called').toBeDefined()
       expect(build!.argv[build!.argv.indexOf('--tag') + 1]).toBe(chatContainer().image)
       expect(build!.argv).toContain('--push')
       expect(build!.argv[build!.argv.indexOf('--platform') + 1]).toContain('linux/arm64')
-    } finally {
+    }
+    finally {
       sb.cleanup()
     }
   })
@@ -300,8 +302,17 @@ describe('the commands ConfigMap', () => {
 
   it('parses cleanly with the app parser: names, one-line descriptions, no reserved names', () => {
     expect(parsed.warnings).toEqual([])
-    expect(commands.map((c) => c.name)).toEqual([
-      'whoami', 'date', 'echo', 'llm', 'models', 'ai-status', 'ai-help', 'orientation', 'detect', 'capture',
+    expect(commands.map(c => c.name)).toEqual([
+      'whoami',
+      'date',
+      'echo',
+      'llm',
+      'models',
+      'ai-status',
+      'ai-help',
+      'orientation',
+      'detect',
+      'capture',
     ])
     for (const c of commands) {
       expect(c.name).toMatch(COMMAND_NAME)
@@ -310,11 +321,11 @@ describe('the commands ConfigMap', () => {
     }
   })
 
-  it("marks every command that uses the phone's camera or sensors speaker-only, and only those", () => {
+  it('marks every command that uses the phone\'s camera or sensors speaker-only, and only those', () => {
     // The AI app's endpoints that look at the room or the phone (github.com/parttimenerd/local-android-ai).
     const sensing = /\$LLM_URL\/(capture|orientation|location|ai\/object_detection)\b/
     for (const c of commands) expect(c.speakerOnly, `/${c.name}`).toBe(sensing.test(c.command))
-    expect(commands.filter((c) => c.speakerOnly).map((c) => c.name)).toEqual(['orientation', 'detect', 'capture'])
+    expect(commands.filter(c => c.speakerOnly).map(c => c.name)).toEqual(['orientation', 'detect', 'capture'])
   })
 
   it('only ever uses the user text as "$ARG", quoted, never inside the command text', () => {
@@ -325,13 +336,13 @@ describe('the commands ConfigMap', () => {
     }
   })
 
-  it("calls the AI app's real API: POST /ai/text with {text, model} built by jq", () => {
+  it('calls the AI app\'s real API: POST /ai/text with {text, model} built by jq', () => {
     const llm = parsed.commands.get('llm')!.command
     expect(llm).toContain(`jq -cn --arg text "$ARG" --arg model "$LLM_MODEL" '{text: $text, model: $model}'`)
     expect(llm).toContain('"$LLM_URL/ai/text"')
     expect(llm).not.toMatch(/prompt/)
     expect(parsed.commands.get('detect')!.command).toContain('"$LLM_URL/ai/object_detection"')
-    for (const c of commands.filter((x) => x.command.includes('curl'))) {
+    for (const c of commands.filter(x => x.command.includes('curl'))) {
       expect(c.command, `/${c.name} has a time limit`).toMatch(/curl -sS --max-time \d+ /)
       expect(c.command, `/${c.name} says when the AI app is missing`).toContain('No answer from the AI app at $LLM_URL')
     }

@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils'
-import { describe, expect, it } from 'vitest'
 import { links } from 'virtual:project-links'
+import { describe, expect, it } from 'vitest'
 import CodeWithScript from '../../components/CodeWithScript.vue'
 
 describe('CodeWithScript', () => {

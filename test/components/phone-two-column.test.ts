@@ -31,5 +31,4 @@ describe('PhoneTwoColumn', () => {
     expect(wrapper.get('.kop-two-column-phone .kop-cast').attributes('data-cast')).toBe('echo-demo/recordings/04-curl.simulated.cast')
     expect(Object.keys(PhoneTwoColumn.props ?? {})).not.toContain('output')
   })
-
 })

@@ -1,7 +1,7 @@
+import type { PodEvent } from '../../formats/cluster-events.ts'
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import PodChip from '../../components/PodChip.vue'
-import type { PodEvent } from '../../formats/cluster-events.ts'
 import { applyEvent, emptyCluster } from '../../formats/cluster-events.ts'
 
 /** A pod as ClusterView gets it: a watch event applied to the cluster state. */

@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils'
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import { links } from 'virtual:project-links'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { qrShape } from '../../build/qr.ts'
 import QrCode from '../../components/QrCode.vue'
 

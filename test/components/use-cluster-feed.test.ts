@@ -1,13 +1,13 @@
-import { mount } from '@vue/test-utils'
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { defineComponent, h, nextTick, shallowRef } from 'vue'
-import ClusterView from '../../components/ClusterView.vue'
 import type { ClusterFeed, ClusterFeedOptions } from '../../composables/useClusterFeed.ts'
-import { useClusterFeed } from '../../composables/useClusterFeed.ts'
 import type { LiveDemoClient } from '../../live-demo/browser/client.ts'
 import type { ClientMessage, ServerMessage } from '../../live-demo/shared/protocol.ts'
 import type { FakeSlide } from './support/on-a-slide.ts'
+import { mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, nextTick, shallowRef } from 'vue'
+import ClusterView from '../../components/ClusterView.vue'
+import { useClusterFeed } from '../../composables/useClusterFeed.ts'
 import { onASlide } from './support/on-a-slide.ts'
 
 const SCALE = 'echo-demo/recordings/05-scale-echo.simulated.cluster.jsonl' // a third echo pod at 1.12 s, ready at 3.12 s

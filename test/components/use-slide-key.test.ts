@@ -1,9 +1,9 @@
 import type { VueWrapper } from '@vue/test-utils'
+import type { FakeSlide } from './support/on-a-slide.ts'
 import { mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, nextTick, ref } from 'vue'
 import { useSlideKey } from '../../composables/useSlideKey.ts'
-import type { FakeSlide } from './support/on-a-slide.ts'
 import { onASlide } from './support/on-a-slide.ts'
 
 /** A component that answers key r (as CastPlayer does), with the places one types in beside it. */

@@ -1,9 +1,9 @@
+import type { SlideState } from '../../composables/useSlideState.ts'
+import type { FakeSlide } from './support/on-a-slide.ts'
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, nextTick } from 'vue'
-import type { SlideState } from '../../composables/useSlideState.ts'
 import { useSlideState } from '../../composables/useSlideState.ts'
-import type { FakeSlide } from './support/on-a-slide.ts'
 import { onASlide } from './support/on-a-slide.ts'
 
 /** Mounts a component that reads its slide's state, on a fake slide or (without one) outside Slidev. */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import type { IndexHtmlTransformContext, Plugin } from 'vite'
+import { describe, expect, it } from 'vitest'
 import { firstSlideImages, imagePaths } from '../../build/first-slide-images.ts'
 
 // build/first-slide-images.ts: index.html preloads the first slide's pictures, found by their img/ path.

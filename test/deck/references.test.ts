@@ -1,3 +1,4 @@
+import type { ReferenceKind } from '../support/slide-references.ts'
 // Everything the slides name must exist before anyone presents them: the scripts and regions CodeWithScript
 // shows, the pictures (in img/, where logic/images.ts finds them), the recordings the phones and the cluster
 // view replay, the pages slides.md imports (Slidev drops a missing page without a word), the favicon.
@@ -8,7 +9,6 @@ import { describe, expect, it } from 'vitest'
 import { resolveScriptSnippet } from '../../build/code-with-script.ts'
 import { demoFolders } from '../../demos.ts'
 import { repoRoot } from '../../tools/deck.ts'
-import type { ReferenceKind } from '../support/slide-references.ts'
 import { slideReferences } from '../support/slide-references.ts'
 
 const { references, unchecked, pages, mentions } = await slideReferences()

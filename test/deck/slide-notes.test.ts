@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest'
 import type { Plugin } from 'vite'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { slideNotes } from '../../build/slide-notes.ts'
 
 // build/slide-notes.ts: the speaker notes out of Slidev's slide list in the built deck, into virtual:slide-notes.

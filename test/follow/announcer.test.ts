@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAnnouncer } from '../../live-demo/node/speaker-slide.ts'
 
@@ -31,7 +32,7 @@ afterEach(async () => {
     await new Promise(done => server.close(done))
 })
 
-const quiet = () => {
+function quiet() {
   const lines: string[] = []
   return { lines, info: (line: string) => lines.push(`info: ${line}`), warn: (line: string) => lines.push(`warn: ${line}`) }
 }

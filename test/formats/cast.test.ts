@@ -9,8 +9,9 @@ import { finalScreen, finalText, parseCast } from '../../formats/cast.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
 const ESC = String.fromCharCode(27)
-const cast = (width: number, height: number, ...events: [number, string][]) =>
-  [JSON.stringify({ version: 2, width, height }), ...events.map(([t, data]) => JSON.stringify([t, 'o', data]))].join('\n')
+function cast(width: number, height: number, ...events: [number, string][]) {
+  return [JSON.stringify({ version: 2, width, height }), ...events.map(([t, data]) => JSON.stringify([t, 'o', data]))].join('\n')
+}
 
 describe('parseCast', () => {
   it('reads the header and the events', () => {
@@ -32,8 +33,7 @@ describe('parseCast', () => {
 
 describe('the final screen', () => {
   it('follows carriage returns, erasing and backspaces like a terminal', () => {
-    const text = finalText(parseCast(cast(30, 4,
-      [0, 'waiting … 1s'], [1, '\r\x1B[Kwaiting … 2s'], [2, '\r\x1B[K ✓  done\r\n'], [3, 'abX\bc\r\n'], [4, 'tab\there'])))
+    const text = finalText(parseCast(cast(30, 4, [0, 'waiting … 1s'], [1, '\r\x1B[Kwaiting … 2s'], [2, '\r\x1B[K ✓  done\r\n'], [3, 'abX\bc\r\n'], [4, 'tab\there'])))
     expect(text).toEqual([' ✓  done', 'abc', 'tab     here'])
   })
 

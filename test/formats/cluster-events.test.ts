@@ -1,3 +1,4 @@
+import type { ClusterState } from '../../formats/cluster-events.ts'
 // ClusterView's model (formats/cluster-events.ts): kubectl's watch events slimmed, a recording replayed
 // into nodes and pods — pods appear, move to another phone, disappear.
 import { readdirSync, readFileSync } from 'node:fs'
@@ -5,8 +6,14 @@ import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { demoFolders } from '../../demos.ts'
 import {
-  JsonStreamSplitter, applyEvent, emptyCluster, parseClusterRecording, podStatus, slimEvent, stateAt,
-  type ClusterState,
+  applyEvent,
+
+  emptyCluster,
+  JsonStreamSplitter,
+  parseClusterRecording,
+  podStatus,
+  slimEvent,
+  stateAt,
 } from '../../formats/cluster-events.ts'
 import { rawNode, rawPod } from '../live-demo/kube-objects.ts'
 
@@ -17,7 +24,15 @@ const podsOn = (state: ClusterState, node: string) => [...state.pods.values()].f
 describe('slimEvent', () => {
   it('keeps what ClusterView draws of a pod', () => {
     expect(slimEvent(rawPod('MODIFIED', 'echo-6d8f7c9b5d-x2kqp', { node: 'phone-a', phase: 'Running', ready: true }))).toEqual({
-      type: 'MODIFIED', kind: 'Pod', namespace: 'default', name: 'echo-6d8f7c9b5d-x2kqp', node: 'phone-a', app: 'echo', phase: 'Running', ready: true, deleting: false,
+      type: 'MODIFIED',
+      kind: 'Pod',
+      namespace: 'default',
+      name: 'echo-6d8f7c9b5d-x2kqp',
+      node: 'phone-a',
+      app: 'echo',
+      phase: 'Running',
+      ready: true,
+      deleting: false,
     })
     expect(slimEvent(rawPod('ADDED', 'p', { labels: { app: 'legacy' } }))).toMatchObject({ app: 'legacy', phase: 'Pending', ready: false })
     expect(slimEvent(rawPod('ADDED', 'p', { labels: {} }))).not.toHaveProperty('app')

@@ -11,7 +11,7 @@ import { recordingKind, recordingLabel } from '../../formats/recording-label.ts'
 const repo = resolve(import.meta.dirname, '../..')
 const recordings = ['echo-demo/recordings', 'chat-demo/recordings'].flatMap(dir =>
   readdirSync(join(repo, dir)).filter(name => /\.(?:cast|cluster\.jsonl)$/.test(name)).map(name => `${dir}/${name}`))
-const headerOf = (file: string) => {
+function headerOf(file: string) {
   const text = readFileSync(join(repo, file), 'utf8')
   return file.endsWith('.cast') ? parseCast(text).header : parseClusterRecording(text).header
 }

@@ -11,7 +11,7 @@ import { loadManifests, manifestProblems, parseManifest } from '../support/manif
 
 const echoYaml = readFileSync(join(REPO_ROOT, 'echo-demo/manifests/echo.yaml'), 'utf8')
 /** What the loader says about echo.yaml with one change made to its text. */
-const problemsOfEchoWith = (from: string, to: string) => {
+function problemsOfEchoWith(from: string, to: string) {
   expect(echoYaml, `echo.yaml has ${from}`).toContain(from)
   return manifestProblems(parseManifest('echo.yaml', echoYaml.replace(from, to))).join('\n')
 }

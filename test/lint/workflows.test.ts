@@ -8,14 +8,15 @@ import { describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '../..')
 const validator = resolve(root, 'node_modules/@action-validator/cli/cli.mjs')
-const workflows = readdirSync(join(root, '.github/workflows')).filter((f) => /\.ya?ml$/.test(f)).sort()
+const workflows = readdirSync(join(root, '.github/workflows')).filter(f => /\.ya?ml$/.test(f)).sort()
 
-function validate(file: string): { ok: boolean; output: string } {
+function validate(file: string): { ok: boolean, output: string } {
   try {
     const output = execFileSync(process.execPath, [validator, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     return { ok: true, output }
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string }
+  }
+  catch (error) {
+    const e = error as { stdout?: string, stderr?: string }
     return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` }
   }
 }

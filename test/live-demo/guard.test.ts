@@ -5,8 +5,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  allowedOrigins, DEFAULT_SCRIPT_DIRS, isLoopbackAddress, isLoopbackHost, listScripts, originProblem, refusalReason,
-  remoteOrigins, resolveScript, sameToken, serveModeOf,
+  allowedOrigins,
+  DEFAULT_SCRIPT_DIRS,
+  isLoopbackAddress,
+  isLoopbackHost,
+  listScripts,
+  originProblem,
+  refusalReason,
+  remoteOrigins,
+  resolveScript,
+  sameToken,
+  serveModeOf,
 } from '../../live-demo/node/guard.ts'
 
 const dev = { mode: 'dev' as const, host: 'localhost', argv: ['node', 'slidev'], env: {} }

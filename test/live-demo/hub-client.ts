@@ -1,16 +1,21 @@
 // Drives the live demos over HTTP and WebSocket the way a browser page (or an attacker's page) would: the
 // plugin inside a real Vite dev server on 127.0.0.1 (plugin.test.ts, ssh.test.ts), or the hub alone behind a
 // plain WebSocket server (hub.test.ts).
+import type { Buffer } from 'node:buffer'
+import type { AddressInfo } from 'node:net'
+import type { InlineConfig, ViteDevServer } from 'vite'
+import type { HubOptions } from '../../live-demo/node/hub.ts'
+import type { LiveDemoOptions } from '../../live-demo/node/plugin.ts'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, type InlineConfig, type ViteDevServer } from 'vite'
+import process from 'node:process'
+import { createServer } from 'vite'
 import { expect } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
-import { LiveDemoHub, type HubOptions } from '../../live-demo/node/hub.ts'
-import { liveDemo, type LiveDemoOptions } from '../../live-demo/node/plugin.ts'
+import { LiveDemoHub } from '../../live-demo/node/hub.ts'
+import { liveDemo } from '../../live-demo/node/plugin.ts'
 import { SESSION_PATH, SOCKET_PATH } from '../../live-demo/shared/protocol.ts'
 
 /**
@@ -109,7 +114,7 @@ export function session(server: Server, headers: Record<string, string>, method 
 }
 
 export async function tokenOf(server: Server): Promise<string> {
-  const { status, body } = await session(server, { origin: server.origin, 'content-type': 'application/json' })
+  const { status, body } = await session(server, { 'origin': server.origin, 'content-type': 'application/json' })
   expect(status).toBe(200)
   return body.token as string
 }

@@ -33,4 +33,3 @@ export function rawNode(type: string, name: string, ready: boolean, controlPlane
     },
   }
 }
-

@@ -2,9 +2,10 @@
 // and WebSocket the way a browser page (or an attacker's page) would: who gets a token, who may open the
 // socket, when the plugin refuses to offer anything, and that a page that may ends up at the hub.
 import type { InlineConfig } from 'vite'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LiveDemoOptions } from '../../live-demo/node/plugin.ts'
-import { connect, createDemoRepo, session, startServer, tokenOf, type Client, type Server } from './hub-client.ts'
+import type { Client, Server } from './hub-client.ts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { connect, createDemoRepo, session, startServer, tokenOf } from './hub-client.ts'
 
 let repo: ReturnType<typeof createDemoRepo>
 let server: Server

@@ -1,9 +1,9 @@
+import type { IPty } from '@lydell/node-pty'
 // A live demo's processes (live-demo/node/processes.ts): a program in a real pseudo-terminal, and ending it
 // with everything it started — also a child a shell moved into its own process group that ignores SIGHUP.
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { IPty } from '@lydell/node-pty'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { killTree, spawnTerminal } from '../../live-demo/node/processes.ts'
 import { alive, waitGone } from './hub-client.ts'

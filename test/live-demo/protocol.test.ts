@@ -1,7 +1,8 @@
+import type { ClientMessage } from '../../live-demo/shared/protocol.ts'
 // The live demos' wire protocol (live-demo/shared/protocol.ts): what the server makes of a frame a page sends.
 // Every message the client sends comes through as it was; anything else is refused with a reason.
 import { describe, expect, it } from 'vitest'
-import { MAX_ARGS, MAX_FRAME_BYTES, MAX_INPUT_CHARS, parseArgs, parseClientMessage, ProtocolError, type ClientMessage } from '../../live-demo/shared/protocol.ts'
+import { MAX_ARGS, MAX_FRAME_BYTES, MAX_INPUT_CHARS, parseArgs, parseClientMessage, ProtocolError } from '../../live-demo/shared/protocol.ts'
 
 const parse = (message: unknown) => parseClientMessage(JSON.stringify(message))
 
@@ -80,7 +81,7 @@ describe('what is refused, and the reason given', () => {
   it('arguments that are not a short list of short strings', () => {
     expect(parseArgs(undefined)).toEqual([])
     expect(parseArgs(['3', '--dry-run'])).toEqual(['3', '--dry-run'])
-    for (const args of ['a; id', [3], Array.from({ length: MAX_ARGS + 1 }, () => 'a'), ['a\0'], ['x'.repeat(201)]]) {
+    for (const args of ['a; id', [3], Array.from({ length: MAX_ARGS + 1 }).fill('a'), ['a\0'], ['x'.repeat(201)]]) {
       expect(refused({ t: 'start', id: 's', script: 'x.sh', args, cols: 80, rows: 24 }).message, JSON.stringify(args).slice(0, 40))
         .toMatch(/args must be a list of at most 16 short strings/)
     }

@@ -1,3 +1,4 @@
+import type { Sim } from '../../tools/phone-sim/index.ts'
 // The laptop's tools, scripts/fetch-kubeconfig.sh and scripts/record.sh, run for real on the simulated
 // laptop (tools/phone-sim): ssh and scp reach phone-a over the tailnet, kubectl the cluster on it.
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -5,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseCast } from '../../formats/cast.ts'
 import { parseClusterRecording, slimEvent } from '../../formats/cluster-events.ts'
-import { createSim, REPO_ROOT, type Sim } from '../../tools/phone-sim/index.ts'
+import { createSim, REPO_ROOT } from '../../tools/phone-sim/index.ts'
 import { findTool, hostDir } from '../../tools/phone-sim/layout.ts'
 
 let sim: Sim

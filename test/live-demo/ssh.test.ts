@@ -1,3 +1,6 @@
+import type { PhoneSetup } from '../../live-demo/node/phones.ts'
+import type { TestSshd } from '../support/sshd.ts'
+import type { Client, Msg, Server } from './hub-client.ts'
 // Live demos on a phone: a slide's script runs over ssh in the phone's clone — tested against a REAL
 // OpenSSH server (test/support/sshd.ts) on a loopback address with throwaway keys, no stub ssh. Arguments
 // arrive exactly as given (the remote shell parses ssh's one command line), × ends the remote script,
@@ -6,9 +9,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PhoneSetup } from '../../live-demo/node/phones.ts'
-import { startSshd, type TestSshd } from '../support/sshd.ts'
-import { alive, connect, startServer, tokenOf, waitGone, type Client, type Msg, type Server } from './hub-client.ts'
+import { startSshd } from '../support/sshd.ts'
+import { alive, connect, startServer, tokenOf, waitGone } from './hub-client.ts'
 
 /** The laptop's repository (what the allow-list is checked against) and the phone's clone of it. */
 const laptop = mkdtempSync(join(tmpdir(), 'live-ssh-laptop-'))

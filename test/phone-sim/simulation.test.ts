@@ -1,10 +1,11 @@
+import type { Sim } from '../../tools/phone-sim/index.ts'
 // The simulation's own machinery, apart from what it models: the resident process that answers the
 // simulated programs' calls, and the set-up snapshots shared by the test processes.
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { createSim, REPO_ROOT, type Sim } from '../../tools/phone-sim/index.ts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createSim, REPO_ROOT } from '../../tools/phone-sim/index.ts'
 
 let sim: Sim
 beforeEach(() => {
@@ -14,10 +15,11 @@ afterEach(() => sim.cleanup())
 
 /** Processes whose command line names `text`. */
 function processesNaming(text: string): number[] {
-  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+  return readdirSync('/proc').filter(pid => /^\d+$/.test(pid)).filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)
-    } catch {
+    }
+    catch {
       return false // ended meanwhile
     }
   }).map(Number)
@@ -26,7 +28,7 @@ function processesNaming(text: string): number[] {
 const listening = () => readdirSync(sim.dir).includes('sim.sock')
 
 describe('the resident process', () => {
-  test('answers calls once it listens: without a Node start per call (SIM_NODE unusable), stdin and exit codes included', async () => {
+  it('answers calls once it listens: without a Node start per call (SIM_NODE unusable), stdin and exit codes included', async () => {
     sim.sh('laptop', 'hostname')
     await expect.poll(listening, { timeout: 30_000 }).toBe(true)
     const r = sim.sh('phone-a', 'hostname\nsudo id -u\nprintf "{}" | curl -s -d @- http://localhost:1 || echo "curl=$?"\nsudo nosuch || echo "sudo=$?"', { env: { SIM_NODE: '/bin/false' } })
@@ -35,7 +37,7 @@ describe('the resident process', () => {
     expect(r.stderr).toBe('nosuch: command not found\n')
   })
 
-  test('ends with the sim: no process and no socket stay behind', async () => {
+  it('ends with the sim: no process and no socket stay behind', async () => {
     sim.sh('laptop', 'hostname')
     await expect.poll(listening, { timeout: 30_000 }).toBe(true)
     expect(processesNaming(sim.dir)).not.toEqual([])
@@ -46,7 +48,7 @@ describe('the resident process', () => {
 })
 
 describe('set-up snapshots', () => {
-  test('one made in another clone is not restored: its machines would point into that clone', () => {
+  it('one made in another clone is not restored: its machines would point into that clone', () => {
     sim.setup('phone-a', 'tailscale') // a snapshot of this clone's phone
     const other = createSim()
     try {
@@ -58,7 +60,8 @@ describe('set-up snapshots', () => {
       expect(readlinkSync(link)).toBe(clone)
       expect(readlinkSync(sim.path('phone-a', '~/k3s-on-phone-demo'))).toBe(REPO_ROOT)
       rmSync(clone, { recursive: true })
-    } finally {
+    }
+    finally {
       other.cleanup()
     }
   })

@@ -32,7 +32,10 @@ describe('clusterChanges', () => {
       { at: 4, objects: [node] },
     ])
     expect(changes.map(c => [c.at, c.event.type, c.event.name])).toEqual([
-      [0, 'ADDED', 'phone-a'], [1, 'ADDED', 'echo-1'], [3, 'MODIFIED', 'echo-1'], [4, 'DELETED', 'echo-1'],
+      [0, 'ADDED', 'phone-a'],
+      [1, 'ADDED', 'echo-1'],
+      [3, 'MODIFIED', 'echo-1'],
+      [4, 'DELETED', 'echo-1'],
     ])
     expect(changes[2].event).toMatchObject({ node: 'phone-a', phase: 'Running', ready: true })
   })

@@ -1,35 +1,36 @@
+import type { Host, RunResult } from '../../tools/phone-sim/index.ts'
 // scripts/check-phone.sh, the pre-flight check, run for real against the simulated phones: a pair
 // that is ready (every line ✓, exit 0), then each thing that can be not ready, one at a time, with
 // the line that says what to do about it.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { AUTH_KEY, CHAT_IMAGE, type Host, REGISTRY, type RunResult } from '../../tools/phone-sim/index.ts'
+import { AUTH_KEY, CHAT_IMAGE, REGISTRY } from '../../tools/phone-sim/index.ts'
 import { scenes, useSim } from '../support/script-scenes.ts'
 
 const SCRIPT = 'scripts/check-phone.sh'
 /** The tailnet policy README.md shows: exactly the ports k3s needs between the phones. */
 const POLICY = ['tcp:6443', 'tcp:10250', 'udp:8472']
 
-const sim = useSim((w) => void (w.tailnet.allow = [...POLICY]))
+const sim = useSim(w => void (w.tailnet.allow = [...POLICY]))
 const { uninstall } = scenes(sim)
 const check = (host: string, args: string[] = []) => sim.run(host, SCRIPT, args)
 
 /** The lines with a verdict: ✓ ready, ✗ not ready, – not checked yet. */
-const verdicts = (r: RunResult) => r.stdout.split('\n').filter((l) => /^ [✓✗–] {2}/.test(l))
+const verdicts = (r: RunResult) => r.stdout.split('\n').filter(l => /^ [✓✗–] {2}/.test(l))
 
 /** The ✗ (or –) line that matches, and the → line under it: what to do. */
-function problem(r: RunResult, what: RegExp): { line: string; fix: string } {
+function problem(r: RunResult, what: RegExp): { line: string, fix: string } {
   const lines = r.stdout.split('\n')
-  const i = lines.findIndex((l) => /^ [✗–] {2}/.test(l) && what.test(l))
+  const i = lines.findIndex(l => /^ [✗–] {2}/.test(l) && what.test(l))
   expect(i, `no ✗/– line matching ${what} in:\n${r.output}`).toBeGreaterThanOrEqual(0)
   expect(lines[i + 1]).toMatch(/^ {4}→ /)
   return { line: lines[i], fix: lines[i + 1].replace(/^ {4}→ /, '') }
 }
 
 /** Only that one thing is not ready: exit 1, and every other line ✓. */
-function onlyProblem(r: RunResult, what: RegExp): { line: string; fix: string } {
+function onlyProblem(r: RunResult, what: RegExp): { line: string, fix: string } {
   expect(r.code, r.output).toBe(1)
   const found = problem(r, what)
-  expect(verdicts(r).filter((l) => !l.startsWith(' ✓')), r.output).toEqual([found.line])
+  expect(verdicts(r).filter(l => !l.startsWith(' ✓')), r.output).toEqual([found.line])
   return found
 }
 
@@ -43,14 +44,14 @@ describe('scripts/check-phone.sh', () => {
   })
 
   it('says a ready pair of phones is ready: every line ✓, exit 0, on both phones', () => {
-    sim.update((w) => void w.hosts['phone-a'].programs.push('socat')) // sudo apt-get install -y socat
+    sim.update(w => void w.hosts['phone-a'].programs.push('socat')) // sudo apt-get install -y socat
     expect(sim.run('phone-a', 'chat-demo/scripts/04-check-llm.sh', ['--forward']).code).toBe(0)
     const a = check('phone-a', ['--llm'])
     const b = check('phone-b')
     for (const r of [a, b]) {
       expect(r.code, r.output).toBe(0)
       expect(verdicts(r).length).toBeGreaterThanOrEqual(11)
-      expect(verdicts(r).every((l) => l.startsWith(' ✓')), r.output).toBe(true)
+      expect(verdicts(r).every(l => l.startsWith(' ✓')), r.output).toBe(true)
       expect(r.stdout).toMatch(/\nReady\.\n$/)
     }
     expect(a.stdout).toContain(' ✓  Tailscale: this phone is phone-a (')
@@ -62,7 +63,7 @@ describe('scripts/check-phone.sh', () => {
   })
 
   it('changes nothing: no image pulled, no unit started, the world as it was', () => {
-    sim.update((w) => void (w.hosts['phone-b'].images = []))
+    sim.update(w => void (w.hosts['phone-b'].images = []))
     const before = sim.world()
     const r = check('phone-b')
     expect(r.code).toBe(1)
@@ -70,25 +71,24 @@ describe('scripts/check-phone.sh', () => {
     expect(after.hosts['phone-b'].images).toEqual([])
     expect(after.hosts['phone-b'].k3s).toEqual(before.hosts['phone-b'].k3s)
     expect(after.hosts['phone-b'].tailscale).toEqual(before.hosts['phone-b'].tailscale)
-    expect(sim.argvs('k3s', 'phone-b').filter((a) => a.startsWith('crictl pull'))).toEqual([])
+    expect(sim.argvs('k3s', 'phone-b').filter(a => a.startsWith('crictl pull'))).toEqual([])
   })
 
   describe('the VM', () => {
     const cases: Array<[string, Partial<Host>, RegExp, RegExp]> = [
-      ['little memory', { memAvailableMB: 200 },
-        /^ ✗ {2}Memory: only 200 MB available of 2048 MB/, /^Quit what else runs in the VM \(ps aux --sort=-rss\).*traefik and metrics-server/],
+      ['little memory', { memAvailableMB: 200 }, /^ ✗ {2}Memory: only 200 MB available of 2048 MB/, /^Quit what else runs in the VM \(ps aux --sort=-rss\).*traefik and metrics-server/],
       ['a full disk', { diskFreeMB: 500 }, /^ ✗ {2}Disk: only 500 MB free/, /^Free space: sudo apt-get clean/],
       ['no /dev/net/tun', { tun: false }, /^ ✗ {2}No \/dev\/net\/tun/, /^Try: sudo modprobe tun/],
       ['a clock that is not synchronised', { clockSynced: false }, /^ ✗ {2}The clock isn't synchronised/, /^sudo timedatectl set-ntp true/],
     ]
     it.each(cases)('%s', (_, change, line, fix) => {
-      sim.update((w) => void Object.assign(w.hosts['phone-a'], change))
+      sim.update(w => void Object.assign(w.hosts['phone-a'], change))
       const found = onlyProblem(check('phone-a'), line)
       expect(found.fix).toMatch(fix)
     })
 
     it('cgroup v1: says so, and k3s check-config fails with it', () => {
-      sim.update((w) => void (w.hosts['phone-a'].cgroupV2 = false))
+      sim.update(w => void (w.hosts['phone-a'].cgroupV2 = false))
       const r = check('phone-a')
       expect(r.code).toBe(1)
       expect(problem(r, /cgroup v2/)).toEqual({
@@ -99,7 +99,7 @@ describe('scripts/check-phone.sh', () => {
     })
 
     it('a kernel without VXLAN: names what k3s check-config found missing', () => {
-      sim.update((w) => void (w.hosts['phone-a'].missingKernelFeatures = ['CONFIG_VXLAN']))
+      sim.update(w => void (w.hosts['phone-a'].missingKernelFeatures = ['CONFIG_VXLAN']))
       const found = onlyProblem(check('phone-a'), /check-config/)
       expect(found.line).toBe(' ✗  k3s check-config fails: CONFIG_VXLAN')
       expect(found.fix).toMatch(/^See it all: sudo k3s check-config/)
@@ -136,7 +136,7 @@ describe('scripts/check-phone.sh', () => {
 
     it('a suffixed name (phone-a-1: an old phone-a still in the tailnet): says how to get the name back', () => {
       sim.sh('phone-a', 'sudo tailscale logout')
-      sim.update((w) => void w.tailnet.devices.push({ id: 'old', host: 'old-vm', hostname: 'phone-a', name: 'phone-a', ip: '100.99.1.1', ephemeral: false, approved: true, expired: true }))
+      sim.update(w => void w.tailnet.devices.push({ id: 'old', host: 'old-vm', hostname: 'phone-a', name: 'phone-a', ip: '100.99.1.1', ephemeral: false, approved: true, expired: true }))
       sim.sh('phone-a', `sudo tailscale up --auth-key=${AUTH_KEY} --hostname=phone-a`)
       const r = check('phone-a')
       expect(r.code).toBe(1)
@@ -154,13 +154,13 @@ describe('scripts/check-phone.sh', () => {
       ['udp:8472', 'phone-b', /^ ✗ {2}8472\/UDP: the pod network doesn't reach phone-a \(10\.42\.0\.0 doesn't answer ping\)$/],
       ['tcp:10250', 'phone-a', /^ ✗ {2}phone-b doesn't answer on 10250\/TCP: the tailnet policy blocks it$/],
     ])('a policy without %s, seen from %s', (port, host, line) => {
-      sim.update((w) => void (w.tailnet.allow = POLICY.filter((p) => p !== port)))
+      sim.update(w => void (w.tailnet.allow = POLICY.filter(p => p !== port)))
       const found = onlyProblem(check(host), line)
       expect(found.fix).toMatch(new RegExp(`^Allow .*${port}.* between the phones in the tailnet policy \\(README: Before you start\\)$`))
     })
 
     it('the other phone asleep: one line, wake it', () => {
-      sim.update((w) => void (w.hosts['phone-b'].awake = false))
+      sim.update(w => void (w.hosts['phone-b'].awake = false))
       const found = onlyProblem(check('phone-a'), /phone-b/)
       expect(found).toEqual({
         line: ' ✗  phone-b is offline in the tailnet (asleep, or the Terminal app closed)',
@@ -201,15 +201,17 @@ describe('scripts/check-phone.sh', () => {
       expect(pulled.code, pulled.output).toBe(0)
       expect(pulled.stdout).toContain(' ✓  Images: all 3 the manifests name are on this phone')
       expect(sim.world().hosts['phone-b'].images.sort()).toEqual([...REGISTRY].sort())
-      expect(sim.argvs('k3s', 'phone-b').filter((a) => a.startsWith('crictl pull')).sort()).toEqual([
-        'crictl pull ealen/echo-server:0.9.2', `crictl pull ${CHAT_IMAGE}`])
+      expect(sim.argvs('k3s', 'phone-b').filter(a => a.startsWith('crictl pull')).sort()).toEqual([
+        'crictl pull ealen/echo-server:0.9.2',
+        `crictl pull ${CHAT_IMAGE}`,
+      ])
       expect(pulled.seconds).toBeGreaterThan(600)
     })
 
     it('--pull of an image no registry has: says it couldn\'t', () => {
       sim.update((w) => {
         w.hosts['phone-b'].images = []
-        w.registry = w.registry.filter((i) => !i.startsWith('ghcr.io/'))
+        w.registry = w.registry.filter(i => !i.startsWith('ghcr.io/'))
       })
       const found = onlyProblem(check('phone-b', ['--pull']), /Images/)
       expect(found.line).toBe(` ✗  Images: couldn't pull ${CHAT_IMAGE}`)
@@ -224,7 +226,7 @@ describe('scripts/check-phone.sh', () => {
     })
 
     it('not running: says to open it on the phone', () => {
-      sim.update((w) => void (w.hosts['phone-a'].aiApp!.running = false))
+      sim.update(w => void (w.hosts['phone-a'].aiApp!.running = false))
       const found = onlyProblem(check('phone-a', ['--llm']), /AI app/)
       expect(found).toEqual({
         line: ' ✗  The AI app doesn\'t answer on port 8005',

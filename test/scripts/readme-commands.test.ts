@@ -1,15 +1,18 @@
+import type { Sim } from '../../tools/phone-sim/index.ts'
 // The commands README.md gives people who follow the talk on their own phones, run in the
 // simulation: what they change is what the README says they change.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSim, type Sim } from '../../tools/phone-sim/index.ts'
+import { createSim } from '../../tools/phone-sim/index.ts'
 
 const SLOW = 120_000
 /** README "Before you start" → Memory: the drop-in that keeps traefik and metrics-server off (the path under the simulated machine's root). */
-const smallVm = (addOns: string[]) => `sudo mkdir -p "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml.d"
-printf 'disable:\\n${addOns.map((a) => `  - ${a}\\n`).join('')}' | sudo tee "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml.d/small-vm.yaml"`
+function smallVm(addOns: string[]) {
+  return `sudo mkdir -p "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml.d"
+printf 'disable:\\n${addOns.map(a => `  - ${a}\\n`).join('')}' | sudo tee "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml.d/small-vm.yaml"`
+}
 
 let sim: Sim
-const addOns = () => sim.world().cluster!.objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === 'kube-system').map((o) => o.metadata.name).sort()
+const addOns = () => sim.world().cluster!.objects.filter(o => o.kind === 'Deployment' && o.metadata.namespace === 'kube-system').map(o => o.metadata.name).sort()
 
 describe('README: a 2 GB VM without traefik and metrics-server', () => {
   beforeEach(() => {
@@ -78,6 +81,6 @@ describe('README: the commands in "When something goes wrong" and "After the tal
     expect(world.hosts['phone-a'].k3s).toBeNull()
     expect(world.hosts['phone-b'].k3s).toBeNull()
     expect(world.cluster).toBeNull()
-    expect(world.tailnet.devices.map((d) => d.host)).toEqual([])
+    expect(world.tailnet.devices.map(d => d.host)).toEqual([])
   }, SLOW)
 })

@@ -1,3 +1,5 @@
+import type { SpawnSyncReturns } from 'node:child_process'
+import type { Sim } from '../../tools/phone-sim/index.ts'
 // The rules every shell script of the repository follows: the demo scripts (echo-demo/scripts,
 // chat-demo/scripts), the commands in scripts/ and chat-demo/app/publish.sh, with scripts/lib/demo.sh
 // as their library. Each one reads top to bottom: `#!/usr/bin/env bash`, a usage comment block, strict
@@ -5,12 +7,11 @@
 // both before anything runs; shellcheck is clean; the slide shows a short region of it.
 // What each script does is tested in its own file (test/echo-demo, test/chat-demo, test/scripts …).
 import { spawnSync } from 'node:child_process'
-import type { SpawnSyncReturns } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { DEMOS, demoFolders } from '../../demos.ts'
-import { createSim, REPO_ROOT, type Sim } from '../../tools/phone-sim/index.ts'
+import { demoFolders, DEMOS } from '../../demos.ts'
+import { createSim, REPO_ROOT } from '../../tools/phone-sim/index.ts'
 
 const LIBRARY = 'scripts/lib/demo.sh'
 

@@ -1,8 +1,8 @@
+import type { TestProject } from 'vitest/node'
 // Vitest's global setup for the browser tests: a folder for this run's deck builds (deck-builds.ts), removed at the end.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TestProject } from 'vitest/node'
 
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'deck-builds-'))

@@ -39,7 +39,7 @@ export function strictFieldProblems(docs: TypedDocument[]): string[] {
   host.getSourceFile = (name, language, ...rest) =>
     name === fileName ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest)
   const fileExists = host.fileExists.bind(host)
-  host.fileExists = (name) => name === fileName || fileExists(name)
+  host.fileExists = name => name === fileName || fileExists(name)
   const program = ts.createProgram([fileName], options, host)
   const sourceFile = program.getSourceFile(fileName)
   for (const d of ts.getPreEmitDiagnostics(program, sourceFile)) {
@@ -49,7 +49,8 @@ export function strictFieldProblems(docs: TypedDocument[]): string[] {
       // Which document: the last `export const docN` before the error.
       const before = source.slice(0, d.start)
       const match = [...before.matchAll(/export const doc(\d+)/g)].at(-1)
-      if (match) owner = owners[Number(match[1])] ?? owner
+      if (match)
+        owner = owners[Number(match[1])] ?? owner
     }
     problems.push(`${owner}: ${message}`)
   }

@@ -1,3 +1,4 @@
+import type { Demo } from '../../demos.ts'
 // The demos' Kubernetes manifests as every test reads them: each YAML document of DEMO/manifests,
 // checked before any test looks at it against the Kubernetes schemas (kubernetes-models' validate())
 // and strictly: no unknown or misspelt field (manifest-fields.ts), no kind the demos don't use.
@@ -6,11 +7,9 @@ import { join } from 'node:path'
 import { Deployment } from 'kubernetes-models/apps/v1'
 import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1'
 import { parseAllDocuments } from 'yaml'
-import type { Demo } from '../../demos.ts'
 import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
 import { strictFieldProblems } from './manifest-fields.ts'
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- a document is typed loosely: the checks below hold it to its schema */
 export interface K8sObject { apiVersion: string, kind: string, metadata: { name: string, namespace?: string, labels?: Record<string, string> }, [key: string]: any }
 
 export interface ManifestDoc {

@@ -1,3 +1,5 @@
+import type { RunResult, Sim, World } from '../../tools/phone-sim/index.ts'
+import type { KObject } from '../../tools/phone-sim/world.ts'
 /**
  * Set-up for the tests of the demo scripts (test/echo-demo/scripts, test/chat-demo/scripts,
  * test/scripts): a fresh simulated world per test (tools/phone-sim), the scenes the tests start
@@ -9,9 +11,7 @@
  *   it('…', () => { const r = sim.run('phone-a', echoDemo('05-scale-echo.sh'), ['3']) … })
  */
 import { afterEach, beforeEach, expect, vi } from 'vitest'
-import type { RunResult, Sim, World } from '../../tools/phone-sim/index.ts'
 import { AUTH_KEY, createSim, REPO_ROOT } from '../../tools/phone-sim/index.ts'
-import type { KObject } from '../../tools/phone-sim/world.ts'
 
 /** A scene runs the real installers and scripts: every simulated call is a process, slow on a loaded machine. */
 const SLOW = 300_000
@@ -45,7 +45,7 @@ export function useSim(configure?: (world: World) => void): Sim {
 /** The last line of what a script printed on an error: the hint. */
 export const lastLine = (r: RunResult) => r.output.trim().split('\n').at(-1) ?? ''
 /** The "  5 phone-a" lines of a tally, as "5 phone-a". */
-export const tally = (r: RunResult) => r.stdout.split('\n').filter((l) => /^\s+\d+ \S/.test(l)).map((l) => l.trim())
+export const tally = (r: RunResult) => r.stdout.split('\n').filter(l => /^\s+\d+ \S/.test(l)).map(l => l.trim())
 /** The node a pod was scheduled to. */
 export const nodeOf = (pod: KObject) => (pod.spec as { nodeName?: string }).nodeName
 
@@ -56,9 +56,9 @@ export const LAPTOP_KUBECONFIG = '~/.kube/k3s-on-phone.yaml'
 
 /** The scenes and queries, for the world `sim` stands for. */
 export function scenes(sim: Sim) {
-  const objects = (kind: string) => sim.world().cluster?.objects.filter((o) => o.kind === kind) ?? []
-  const node = (name: string) => objects('Node').find((o) => o.metadata.name === name)
-  const echoPods = (w: World = sim.world()) => (w.cluster?.objects ?? []).filter((o) => o.kind === 'Pod' && o.metadata.labels?.['app.kubernetes.io/name'] === 'echo')
+  const objects = (kind: string) => sim.world().cluster?.objects.filter(o => o.kind === kind) ?? []
+  const node = (name: string) => objects('Node').find(o => o.metadata.name === name)
+  const echoPods = (w: World = sim.world()) => (w.cluster?.objects ?? []).filter(o => o.kind === 'Pod' && o.metadata.labels?.['app.kubernetes.io/name'] === 'echo')
 
   return {
     // --- scenes ---
@@ -79,7 +79,7 @@ export function scenes(sim: Sim) {
     },
     /** The impostor Deployment (see DEFAULT_BACKEND), rolled out. */
     impostor: () => {
-      sim.update((w) => void w.registry.push(DEFAULT_BACKEND))
+      sim.update(w => void w.registry.push(DEFAULT_BACKEND))
       const r = sim.sh('phone-a', `kubectl apply -f - >/dev/null <<'EOF'
 apiVersion: apps/v1
 kind: Deployment
@@ -117,11 +117,11 @@ kubectl rollout status deployment/impostor --timeout=120s >/dev/null`)
       return { TAILSCALE_KEY_FILE: sim.path(host, '~/.tailscale-key') }
     },
     /** PROGRAM installed on HOST (as sudo apt-get install -y PROGRAM would). */
-    install: (host: string, program: string) => sim.update((w) => void w.hosts[host].programs.push(program)),
-    uninstall: (host: string, program: string) => sim.update((w) => void (w.hosts[host].programs = w.hosts[host].programs.filter((p) => p !== program))),
+    install: (host: string, program: string) => sim.update(w => void w.hosts[host].programs.push(program)),
+    uninstall: (host: string, program: string) => sim.update(w => void (w.hosts[host].programs = w.hosts[host].programs.filter(p => p !== program))),
     /** HOST asleep (screen off), for SECONDS of simulated time. */
     sleepFor: (host: string, seconds: number) => {
-      sim.update((w) => void (w.hosts[host].awake = false))
+      sim.update(w => void (w.hosts[host].awake = false))
       sim.wait(seconds)
     },
 
@@ -139,14 +139,14 @@ kubectl rollout status deployment/impostor --timeout=120s >/dev/null`)
     // --- what the world holds ---
     objects,
     node,
-    isReady: (name: string) => ((node(name)?.status?.conditions ?? []) as Array<{ type: string; status: string }>).some((c) => c.type === 'Ready' && c.status === 'True'),
-    device: (name: string) => sim.world().tailnet.devices.find((d) => d.name === name),
-    tailnetIp: (host: string) => sim.world().tailnet.devices.find((d) => d.host === host)!.ip,
+    isReady: (name: string) => ((node(name)?.status?.conditions ?? []) as Array<{ type: string, status: string }>).some(c => c.type === 'Ready' && c.status === 'True'),
+    device: (name: string) => sim.world().tailnet.devices.find(d => d.name === name),
+    tailnetIp: (host: string) => sim.world().tailnet.devices.find(d => d.host === host)!.ip,
     echoPods,
-    readyEchoPods: () => echoPods().filter((p) => (p.status?.conditions as Array<{ type: string; status: string }> | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True')),
-    echoObjects: () => (sim.world().cluster?.objects ?? []).filter((o) => ['Deployment', 'Service'].includes(o.kind) && o.metadata.name === 'echo'),
-    chatPods: () => objects('Pod').filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'chat'),
+    readyEchoPods: () => echoPods().filter(p => (p.status?.conditions as Array<{ type: string, status: string }> | undefined)?.some(c => c.type === 'Ready' && c.status === 'True')),
+    echoObjects: () => (sim.world().cluster?.objects ?? []).filter(o => ['Deployment', 'Service'].includes(o.kind) && o.metadata.name === 'echo'),
+    chatPods: () => objects('Pod').filter(p => p.metadata.labels?.['app.kubernetes.io/name'] === 'chat'),
     labelsOf: (name: string) => node(name)!.metadata.labels!,
-    chatObjects: () => sim.world().cluster!.objects.filter((o) => ['ConfigMap', 'PersistentVolumeClaim', 'Deployment', 'Service'].includes(o.kind) && o.metadata.namespace === 'default').map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+    chatObjects: () => sim.world().cluster!.objects.filter(o => ['ConfigMap', 'PersistentVolumeClaim', 'Deployment', 'Service'].includes(o.kind) && o.metadata.namespace === 'default').map(o => `${o.kind}/${o.metadata.name}`).sort(),
   }
 }

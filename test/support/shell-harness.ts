@@ -44,10 +44,49 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 
 /** Basic tools the scripts may use without a stub. */
 const TOOLS = [
-  'bash', 'sh', 'env', 'cat', 'sed', 'grep', 'awk', 'sort', 'uniq', 'tr', 'cut', 'head', 'tail', 'wc',
-  'mkdir', 'rm', 'cp', 'mv', 'ln', 'install', 'chmod', 'chown', 'stat', 'id', 'dirname', 'basename',
-  'seq', 'tee', 'test', 'touch', 'ls', 'readlink', 'realpath', 'mktemp', 'timeout', 'date', 'printf',
-  'true', 'false', 'xargs', 'cmp', 'diff', 'tput',
+  'bash',
+  'sh',
+  'env',
+  'cat',
+  'sed',
+  'grep',
+  'awk',
+  'sort',
+  'uniq',
+  'tr',
+  'cut',
+  'head',
+  'tail',
+  'wc',
+  'mkdir',
+  'rm',
+  'cp',
+  'mv',
+  'ln',
+  'install',
+  'chmod',
+  'chown',
+  'stat',
+  'id',
+  'dirname',
+  'basename',
+  'seq',
+  'tee',
+  'test',
+  'touch',
+  'ls',
+  'readlink',
+  'realpath',
+  'mktemp',
+  'timeout',
+  'date',
+  'printf',
+  'true',
+  'false',
+  'xargs',
+  'cmp',
+  'diff',
+  'tput',
 ]
 
 export interface Call {
@@ -73,15 +112,15 @@ export interface Sandbox {
   bin: string
   home: string
   root: string
-  stub(name: string, body?: string): void
-  remove(name: string): void
-  write(relPath: string, content: string, mode?: number): string
-  path(relPath: string): string
-  run(script: string, args?: string[], opts?: RunOptions): RunResult
-  calls(cmd?: string): Call[]
-  argvs(cmd: string): string[]
-  resetCalls(): void
-  cleanup(): void
+  stub: (name: string, body?: string) => void
+  remove: (name: string) => void
+  write: (relPath: string, content: string, mode?: number) => string
+  path: (relPath: string) => string
+  run: (script: string, args?: string[], opts?: RunOptions) => RunResult
+  calls: (cmd?: string) => Call[]
+  argvs: (cmd: string) => string[]
+  resetCalls: () => void
+  cleanup: () => void
 }
 
 const RECORD = `#!/bin/bash
@@ -105,7 +144,8 @@ exec "$@"
 
 function findTool(name: string): string | undefined {
   for (const d of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
-    if (existsSync(join(d, name))) return join(d, name)
+    if (existsSync(join(d, name)))
+      return join(d, name)
   }
   return undefined
 }
@@ -119,7 +159,8 @@ export function createSandbox(): Sandbox {
   for (const d of [bin, tools, home, root, join(dir, 'log'), join(dir, 'work')]) mkdirSync(d, { recursive: true })
   for (const t of TOOLS) {
     const p = findTool(t)
-    if (p) symlinkSync(p, join(tools, t))
+    if (p)
+      symlinkSync(p, join(tools, t))
   }
   writeFileSync(join(dir, 'record.sh'), RECORD)
 
@@ -151,7 +192,8 @@ export function createSandbox(): Sandbox {
       const file = join(dir, relPath)
       mkdirSync(dirname(file), { recursive: true })
       writeFileSync(file, content)
-      if (mode !== undefined) chmodSync(file, mode)
+      if (mode !== undefined)
+        chmodSync(file, mode)
       return file
     },
     path(relPath) {
@@ -165,28 +207,30 @@ export function createSandbox(): Sandbox {
         encoding: 'utf8',
         timeout: 20_000,
       })
-      if (r.error) throw r.error
+      if (r.error)
+        throw r.error
       const stdout = r.stdout ?? ''
       const stderr = r.stderr ?? ''
       return { code: r.status ?? -1, stdout, stderr, output: stdout + stderr }
     },
     calls(cmd) {
       const logDir = join(dir, 'log')
-      const files = readdirSync(logDir).filter((f) => !f.endsWith('.tmp')).sort()
+      const files = readdirSync(logDir).filter(f => !f.endsWith('.tmp')).sort()
       const all = files.map((f) => {
         const parts = readFileSync(join(logDir, f), 'utf8').split('\0')
         const argc = Number(parts[1])
         const env: Record<string, string> = {}
         for (const kv of parts.slice(2 + argc)) {
           const i = kv.indexOf('=')
-          if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
+          if (i > 0)
+            env[kv.slice(0, i)] = kv.slice(i + 1)
         }
         return { cmd: parts[0], argv: parts.slice(2, 2 + argc), env }
       })
-      return cmd === undefined ? all : all.filter((c) => c.cmd === cmd)
+      return cmd === undefined ? all : all.filter(c => c.cmd === cmd)
     },
     argvs(cmd) {
-      return sb.calls(cmd).map((c) => c.argv.join(' '))
+      return sb.calls(cmd).map(c => c.argv.join(' '))
     },
     resetCalls() {
       const logDir = join(dir, 'log')

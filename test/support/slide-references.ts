@@ -36,7 +36,7 @@ export const LAYOUT_PROPS: Record<string, Record<string, ReferenceKind>> = {
 
 /** A file of this repository's kinds, named by a path (not a web address). */
 const isFileName = (value: string) => /^[\w./@-]+\.(?:svg|png|jpe?g|webp|gif|cast|jsonl|sh|ya?ml|ts|js|vue|md|json|conf)$/.test(value)
-const TAG = /<([A-Za-z][\w-]*)\b((?:[^>"]|"[^"]*")*)>/g
+const TAG = /<([A-Z][\w-]*)\b((?:[^>"]|"[^"]*")*)>/gi
 const ATTRIBUTE = /(:?[\w-]+)\s*=\s*"([^"]*)"/g
 
 /** The strings of an attribute: one plain value, or every quoted string of a bound one (:img="['a', 'b']"). */

@@ -7,7 +7,7 @@ export function stageDirections(note: string): string[] {
   return note.split('\n')
     .filter(line => /^\s*>/.test(line))
     .map(line => line.replace(/^\s*>\s?/, ''))
-    .filter(line => !/^\s*\|?[\s|:-]*$/.test(line)) // blank lines and a table's |---| row
+    .filter(line => !/^[\s|:-]*$/.test(line)) // blank lines and a table's |---| row
     .map(line => line.replace(/^\s*\||\|\s*$/g, '').split('|').map(cell => cell.trim()).join(' '))
     .map(line => line.replace(/\[click(?::\d+)?\]/g, '').replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim())
     .filter(line => line.length >= 12)

@@ -9,8 +9,10 @@ export default class SummaryReporter implements Reporter {
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const { state } = test.result()
-        if (state === 'passed') passed++
-        else if (state === 'failed') failed++
+        if (state === 'passed')
+          passed++
+        else if (state === 'failed')
+          failed++
         else skipped++
       }
     }

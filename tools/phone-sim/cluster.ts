@@ -1,15 +1,16 @@
+import type { Cluster, Host, KObject, World } from './world.ts'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 /**
  * The k3s cluster as the API server and its controllers would keep it: nodes from the phones' k3s
  * units, Deployments that make pods, a scheduler with the reasons it gives (nodeSelector, free host
  * ports, memory, a local-path volume's node), image pulls that take time (or fail), probes that make
  * pods Ready, grace periods, ServiceLB and ClusterIPs. reconcile() moves it to the present.
  */
-import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import process from 'node:process'
 import { parse } from 'yaml'
 import { clusterHosts, onTailnet, policyAllows, tailnetIp } from './hosts.ts'
-import type { Cluster, Host, KObject, World } from './world.ts'
 import { isoAt } from './world.ts'
 
 export const NAMESPACED = new Set(['Pod', 'Deployment', 'ReplicaSet', 'Service', 'ConfigMap', 'PersistentVolumeClaim', 'Event', 'Secret'])
@@ -39,30 +40,31 @@ export function bump(cluster: Cluster, obj: KObject): void {
 }
 
 export function find(cluster: Cluster, kind: string, name: string, namespace = 'default'): KObject | undefined {
-  return cluster.objects.find((o) => o.kind === kind && o.metadata.name === name && (!NAMESPACED.has(kind) || (o.metadata.namespace ?? 'default') === namespace))
+  return cluster.objects.find(o => o.kind === kind && o.metadata.name === name && (!NAMESPACED.has(kind) || (o.metadata.namespace ?? 'default') === namespace))
 }
 
-type NewObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Partial<KObject['metadata']> & { name: string } }
+type NewObject = Record<string, unknown> & { apiVersion: string, kind: string, metadata: Partial<KObject['metadata']> & { name: string } }
 
 export function create(world: World, obj: NewObject): KObject {
   const cluster = world.cluster!
   const full = obj as unknown as KObject
   full.metadata.uid = createHash('sha1').update(`${full.kind}/${full.metadata.name}/${world.seq++}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5')
   full.metadata.creationTimestamp = isoAt(world.now)
-  if (NAMESPACED.has(full.kind)) full.metadata.namespace ??= 'default'
+  if (NAMESPACED.has(full.kind))
+    full.metadata.namespace ??= 'default'
   bump(cluster, full)
   cluster.objects.push(full)
   return full
 }
 
 export function remove(cluster: Cluster, obj: KObject): void {
-  cluster.objects = cluster.objects.filter((o) => o !== obj)
+  cluster.objects = cluster.objects.filter(o => o !== obj)
 }
 
 export function event(world: World, involved: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
   const cluster = world.cluster!
   const namespace = involved.metadata.namespace ?? 'default'
-  const last = cluster.objects.filter((o) => o.kind === 'Event' && (o.involvedObject as { name: string }).name === involved.metadata.name && o.reason === reason).at(-1)
+  const last = cluster.objects.filter(o => o.kind === 'Event' && (o.involvedObject as { name: string }).name === involved.metadata.name && o.reason === reason).at(-1)
   if (last && last.message === message) {
     last.count = (last.count as number) + 1
     last.lastTimestamp = isoAt(world.now)
@@ -86,21 +88,23 @@ export function event(world: World, involved: KObject, type: 'Normal' | 'Warning
 
 // --- quantities ---
 export function memoryMi(q: unknown): number {
-  if (q === undefined || q === null) return 0
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(String(q))
-  if (!m) return 0
+  if (q === undefined || q === null)
+    return 0
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|[KMG])?$/.exec(String(q))
+  if (!m)
+    return 0
   const n = Number(m[1])
   return { Ki: n / 1024, Mi: n, Gi: n * 1024, K: n / 1048.576, M: n / 1.048576, G: n * 953.674, undefined: n / 1048576 }[m[2] as 'Ki'] ?? n / 1048576
 }
 
-type Container = { name: string; image: string; ports?: Array<{ containerPort: number; hostPort?: number; name?: string }>; resources?: { requests?: { memory?: string } }; readinessProbe?: { initialDelaySeconds?: number } }
-type PodSpec = {
+interface Container { name: string, image: string, ports?: Array<{ containerPort: number, hostPort?: number, name?: string }>, resources?: { requests?: { memory?: string } }, readinessProbe?: { initialDelaySeconds?: number } }
+interface PodSpec {
   nodeName?: string
   nodeSelector?: Record<string, string>
   hostNetwork?: boolean
   containers: Container[]
   initContainers?: Array<Container & { restartPolicy?: string }>
-  volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>
+  volumes?: Array<{ name: string, persistentVolumeClaim?: { claimName: string } }>
   terminationGracePeriodSeconds?: number
   tolerations?: unknown[]
 }
@@ -111,40 +115,46 @@ const allContainers = (spec: PodSpec): Container[] => [...(spec.initContainers ?
 /** The ports a pod takes on its node: hostNetwork container ports and hostPorts. */
 export function hostPorts(pod: KObject): number[] {
   const spec = podSpec(pod)
-  return allContainers(spec).flatMap((c) => (c.ports ?? []).flatMap((p) => (spec.hostNetwork ? [p.containerPort] : p.hostPort ? [p.hostPort] : [])))
+  return allContainers(spec).flatMap(c => (c.ports ?? []).flatMap(p => (spec.hostNetwork ? [p.containerPort] : p.hostPort ? [p.hostPort] : [])))
 }
 
 const podRequestsMi = (pod: KObject) => allContainers(podSpec(pod)).reduce((sum, c) => sum + memoryMi(c.resources?.requests?.memory), 0)
 
 // --- nodes ---
-export const nodes = (cluster: Cluster) => cluster.objects.filter((o) => o.kind === 'Node')
-export const pods = (cluster: Cluster) => cluster.objects.filter((o) => o.kind === 'Pod')
+export const nodes = (cluster: Cluster) => cluster.objects.filter(o => o.kind === 'Node')
+export const pods = (cluster: Cluster) => cluster.objects.filter(o => o.kind === 'Pod')
 export function isReady(obj: KObject): boolean {
-  const conditions = (obj.status?.conditions ?? []) as Array<{ type: string; status: string }>
-  return conditions.some((c) => c.type === 'Ready' && c.status === 'True')
+  const conditions = (obj.status?.conditions ?? []) as Array<{ type: string, status: string }>
+  return conditions.some(c => c.type === 'Ready' && c.status === 'True')
 }
 
 function hostOfNode(world: World, nodeName: string): Host | undefined {
-  return clusterHosts(world).find((h) => h.k3s!.nodeName === nodeName)
+  return clusterHosts(world).find(h => h.k3s!.nodeName === nodeName)
 }
 
 /** Whether this host's k3s is connected to the server (the server itself, or an agent that reaches 6443). */
 function k3sConnected(world: World, host: Host): boolean {
   const k3s = host.k3s!
-  if (!host.awake || k3s.unit.state !== 'active') return false
-  if (k3s.role === 'server') return true
+  if (!host.awake || k3s.unit.state !== 'active')
+    return false
+  if (k3s.role === 'server')
+    return true
   const server = world.hosts[world.cluster!.server]
-  if (!server?.k3s || server.k3s.unit.state !== 'active' || !server.awake) return false
+  if (!server?.k3s || server.k3s.unit.state !== 'active' || !server.awake)
+    return false
   return canReach(world, host, server, 'tcp', 6443)
 }
 
 /** Host-to-host reachability for cluster traffic: the same host, or over the tailnet within the policy. */
 export function canReach(world: World, from: Host, to: Host, proto: 'tcp' | 'udp', port: number): boolean {
-  if (from === to) return true
-  if (!to.awake) return false
+  if (from === to)
+    return true
+  if (!to.awake)
+    return false
   const fromIp = tailnetIp(world, from)
   const toIp = tailnetIp(world, to)
-  if (!fromIp || !toIp) return false
+  if (!fromIp || !toIp)
+    return false
   return onTailnet(world, from) && onTailnet(world, to) && policyAllows(world, proto, port)
 }
 
@@ -181,7 +191,7 @@ function ensureNode(world: World, host: Host): KObject {
       sim: { host: host.id, readySince: null, lastSeen: world.now },
     })
   }
-  const addresses = node.status!.addresses as Array<{ type: string; address: string }>
+  const addresses = node.status!.addresses as Array<{ type: string, address: string }>
   if (addresses[0].address !== ip) {
     addresses[0].address = ip
     node.metadata.annotations!['flannel.alpha.coreos.com/public-ip'] = ip
@@ -193,7 +203,8 @@ function ensureNode(world: World, host: Host): KObject {
 function setNodeReady(world: World, node: KObject, ready: boolean): void {
   const condition = (node.status!.conditions as Array<Record<string, string>>)[0]
   const want = ready ? 'True' : 'Unknown'
-  if (condition.status === want || (!ready && condition.status === 'False')) return
+  if (condition.status === want || (!ready && condition.status === 'False'))
+    return
   condition.status = want
   condition.reason = ready ? 'KubeletReady' : 'NodeStatusUnknown'
   condition.message = ready ? 'kubelet is posting ready status' : 'Kubelet stopped posting node status.'
@@ -204,7 +215,8 @@ function setNodeReady(world: World, node: KObject, ready: boolean): void {
 // --- the system add-ons k3s deploys on a new server ---
 function addOns(world: World, host: Host): void {
   const cluster = world.cluster!
-  if (find(cluster, 'Pod', 'coredns', 'kube-system') || cluster.objects.some((o) => o.sim?.addOn)) return
+  if (find(cluster, 'Pod', 'coredns', 'kube-system') || cluster.objects.some(o => o.sim?.addOn))
+    return
   const disabled = disabledAddOns(host)
   const system = [
     ['coredns', 'rancher/mirrored-coredns-coredns:1.12.3', '70Mi', 'coredns'],
@@ -213,7 +225,8 @@ function addOns(world: World, host: Host): void {
     ['traefik', 'rancher/mirrored-library-traefik:3.3.6', '0', 'traefik'],
   ]
   for (const [name, image, memory, addOn] of system) {
-    if (disabled.includes(addOn)) continue
+    if (disabled.includes(addOn))
+      continue
     create(world, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -239,8 +252,10 @@ export function disabledAddOns(host: Host): string[] {
   const args = host.k3s?.args ?? []
   const out: string[] = configDisable(host)
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--disable' && args[i + 1]) out.push(...args[++i].split(','))
-    else if (args[i].startsWith('--disable=')) out.push(...args[i].slice(10).split(','))
+    if (args[i] === '--disable' && args[i + 1])
+      out.push(...args[++i].split(','))
+    else if (args[i].startsWith('--disable='))
+      out.push(...args[i].slice(10).split(','))
   }
   return out
 }
@@ -252,40 +267,45 @@ export function disabledAddOns(host: Host): string[] {
  */
 function configDisable(host: Host): string[] {
   const dir = join(process.env.SIM_DIR ?? '', 'hosts', host.id, 'root', 'etc/rancher/k3s')
-  const dropIns = existsSync(join(dir, 'config.yaml.d')) ? readdirSync(join(dir, 'config.yaml.d')).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, 'config.yaml.d', f)) : []
+  const dropIns = existsSync(join(dir, 'config.yaml.d')) ? readdirSync(join(dir, 'config.yaml.d')).filter(f => f.endsWith('.yaml')).sort().map(f => join(dir, 'config.yaml.d', f)) : []
   let disabled: string[] = []
-  const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((x) => String(x).split(','))
+  const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap(x => String(x).split(','))
   for (const file of [join(dir, 'config.yaml'), ...dropIns]) {
-    if (!existsSync(file)) continue
+    if (!existsSync(file))
+      continue
     const config = (parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>
-    if ('disable' in config) disabled = list(config.disable)
-    if ('disable+' in config) disabled = [...disabled, ...list(config['disable+'])]
+    if ('disable' in config)
+      disabled = list(config.disable)
+    if ('disable+' in config)
+      disabled = [...disabled, ...list(config['disable+'])]
   }
   return disabled
 }
 
 // --- controllers ---
 function matches(labels: Record<string, string> | undefined, selector: Record<string, string> | undefined): boolean {
-  if (!selector) return false
+  if (!selector)
+    return false
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v)
 }
 
 function deploymentPods(cluster: Cluster, dep: KObject): KObject[] {
-  return pods(cluster).filter((p) => p.sim?.owner === `${dep.metadata.namespace}/${dep.metadata.name}`)
+  return pods(cluster).filter(p => p.sim?.owner === `${dep.metadata.namespace}/${dep.metadata.name}`)
 }
 
 function reconcileDeployment(world: World, dep: KObject): void {
   const cluster = world.cluster!
-  const spec = dep.spec as { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec }; strategy?: { type?: string } }
+  const spec = dep.spec as { replicas?: number, template: { metadata: { labels: Record<string, string> }, spec: PodSpec }, strategy?: { type?: string } }
   const hash = nameHash(JSON.stringify(spec.template), 10)
   const owned = deploymentPods(cluster, dep)
-  const live = owned.filter((p) => !p.metadata.deletionTimestamp)
-  const current = live.filter((p) => p.sim?.hash === hash)
-  const old = live.filter((p) => p.sim?.hash !== hash)
+  const live = owned.filter(p => !p.metadata.deletionTimestamp)
+  const current = live.filter(p => p.sim?.hash === hash)
+  const old = live.filter(p => p.sim?.hash !== hash)
   const replicas = dep.metadata.deletionTimestamp ? 0 : (spec.replicas ?? 1)
   if (dep.metadata.deletionTimestamp) {
     for (const p of live) terminate(world, p)
-    if (owned.length === 0) remove(cluster, dep)
+    if (owned.length === 0)
+      remove(cluster, dep)
     return
   }
   // Recreate: old pods go first, new ones only when they are gone (strategy: Recreate).
@@ -293,11 +313,12 @@ function reconcileDeployment(world: World, dep: KObject): void {
   if (old.length > 0) {
     if (recreate) {
       for (const p of old) terminate(world, p)
-    } else if (current.filter(isReady).length >= Math.min(replicas, current.length) && current.length >= replicas) {
+    }
+    else if (current.filter(isReady).length >= Math.min(replicas, current.length) && current.length >= replicas) {
       for (const p of old) terminate(world, p)
     }
   }
-  const blocked = recreate && owned.some((p) => p.sim?.hash !== hash)
+  const blocked = recreate && owned.some(p => p.sim?.hash !== hash)
   if (!blocked) {
     for (let i = current.length; i < replicas; i++) {
       const name = `${dep.metadata.name}-${hash}-${nameHash(`${dep.metadata.name}${world.seq++}`, 5)}`
@@ -316,8 +337,8 @@ function reconcileDeployment(world: World, dep: KObject): void {
       for (const p of [...current].sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp)).slice(0, extra)) terminate(world, p)
     }
   }
-  const after = deploymentPods(cluster, dep).filter((p) => !p.metadata.deletionTimestamp)
-  const updated = after.filter((p) => p.sim?.hash === hash)
+  const after = deploymentPods(cluster, dep).filter(p => !p.metadata.deletionTimestamp)
+  const updated = after.filter(p => p.sim?.hash === hash)
   const status = {
     observedGeneration: dep.metadata.generation ?? 1,
     replicas: deploymentPods(cluster, dep).length,
@@ -332,23 +353,24 @@ function reconcileDeployment(world: World, dep: KObject): void {
 }
 
 export function terminate(world: World, pod: KObject): void {
-  if (pod.metadata.deletionTimestamp) return
+  if (pod.metadata.deletionTimestamp)
+    return
   const spec = podSpec(pod)
   // The echo server ignores SIGTERM (it waits its whole grace period); the chat app and others stop at once.
-  const grace = spec.containers.some((c) => c.image.startsWith('ealen/echo-server')) ? (spec.terminationGracePeriodSeconds ?? 30) : Math.min(2, spec.terminationGracePeriodSeconds ?? 30)
+  const grace = spec.containers.some(c => c.image.startsWith('ealen/echo-server')) ? (spec.terminationGracePeriodSeconds ?? 30) : Math.min(2, spec.terminationGracePeriodSeconds ?? 30)
   pod.metadata.deletionTimestamp = isoAt(world.now + grace)
   pod.sim = { ...pod.sim, goneAt: spec.nodeName ? world.now + grace : world.now }
   bump(world.cluster!, pod)
 }
 
-interface Fit { node: KObject; reason: string | null }
+interface Fit { node: KObject, reason: string | null }
 
 function schedule(world: World, pod: KObject): void {
   const cluster = world.cluster!
   const spec = podSpec(pod)
   const all = nodes(cluster)
-  const fits: Fit[] = all.map((node) => ({ node, reason: unfit(world, pod, node) }))
-  const ok = fits.filter((f) => f.reason === null)
+  const fits: Fit[] = all.map(node => ({ node, reason: unfit(world, pod, node) }))
+  const ok = fits.filter(f => f.reason === null)
   if (ok.length === 0) {
     const reasons = new Map<string, number>()
     for (const f of fits) reasons.set(f.reason!, (reasons.get(f.reason!) ?? 0) + 1)
@@ -365,18 +387,18 @@ function schedule(world: World, pod: KObject): void {
     return
   }
   // Spread: the node with the fewest pods of the same owner.
-  const sameOwner = (n: KObject) => pods(cluster).filter((p) => p.sim?.owner === pod.sim?.owner && podSpec(p).nodeName === n.metadata.name && !p.metadata.deletionTimestamp).length
+  const sameOwner = (n: KObject) => pods(cluster).filter(p => p.sim?.owner === pod.sim?.owner && podSpec(p).nodeName === n.metadata.name && !p.metadata.deletionTimestamp).length
   ok.sort((a, b) => sameOwner(a.node) - sameOwner(b.node) || a.node.metadata.name.localeCompare(b.node.metadata.name))
   const node = ok[0].node
   spec.nodeName = node.metadata.name
   bindVolumes(world, pod, node)
   const host = hostOfNode(world, node.metadata.name)!
-  const images = allContainers(spec).map((c) => c.image)
-  const missing = images.filter((i) => !host.images.includes(i) && !SYSTEM_IMAGES_PRESENT.some((s) => i.startsWith(s)))
-  const unknown = missing.filter((i) => !world.registry.includes(i))
+  const images = allContainers(spec).map(c => c.image)
+  const missing = images.filter(i => !host.images.includes(i) && !SYSTEM_IMAGES_PRESENT.some(s => i.startsWith(s)))
+  const unknown = missing.filter(i => !world.registry.includes(i))
   const pullSeconds = missing.length === 0 ? 0 : PULL_SECONDS * world.networkSlowdown
-  const startDelay = allContainers(spec).some((c) => c.image.startsWith('rqlite/')) ? 8 : 1
-  const probeDelay = Math.max(0, ...spec.containers.map((c) => c.readinessProbe?.initialDelaySeconds ?? 0))
+  const startDelay = allContainers(spec).some(c => c.image.startsWith('rqlite/')) ? 8 : 1
+  const probeDelay = Math.max(0, ...spec.containers.map(c => c.readinessProbe?.initialDelaySeconds ?? 0))
   pod.sim = {
     ...pod.sim,
     scheduledAt: world.now,
@@ -395,23 +417,28 @@ function schedule(world: World, pod: KObject): void {
 function unfit(world: World, pod: KObject, node: KObject): string | null {
   const cluster = world.cluster!
   const spec = podSpec(pod)
-  if (!isReady(node)) return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
-  if (spec.nodeSelector && !matches(node.metadata.labels, spec.nodeSelector)) return "node(s) didn't match Pod's node affinity/selector"
-  const onNode = pods(cluster).filter((p) => podSpec(p).nodeName === node.metadata.name && p !== pod && !(p.sim?.goneAt !== undefined && (p.sim.goneAt as number) <= world.now))
+  if (!isReady(node))
+    return 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }'
+  if (spec.nodeSelector && !matches(node.metadata.labels, spec.nodeSelector))
+    return 'node(s) didn\'t match Pod\'s node affinity/selector'
+  const onNode = pods(cluster).filter(p => podSpec(p).nodeName === node.metadata.name && p !== pod && !(p.sim?.goneAt !== undefined && (p.sim.goneAt as number) <= world.now))
   const taken = new Set(onNode.flatMap(hostPorts))
-  if (hostPorts(pod).some((p) => taken.has(p))) return "node(s) didn't have free ports for the requested pod ports"
+  if (hostPorts(pod).some(p => taken.has(p)))
+    return 'node(s) didn\'t have free ports for the requested pod ports'
   const pvcNode = volumeNode(world, pod)
-  if (pvcNode && pvcNode !== node.metadata.name) return 'node(s) had volume node affinity conflict'
+  if (pvcNode && pvcNode !== node.metadata.name)
+    return 'node(s) had volume node affinity conflict'
   const allocatable = memoryMi((node.status!.allocatable as { memory: string }).memory)
   const host = hostOfNode(world, node.metadata.name)
   const reserved = host ? (host.memTotalMB - host.memAvailableMB) : 0
   const used = onNode.reduce((sum, p) => sum + podRequestsMi(p), 0)
-  if (used + podRequestsMi(pod) > allocatable - reserved) return 'Insufficient memory'
+  if (used + podRequestsMi(pod) > allocatable - reserved)
+    return 'Insufficient memory'
   return null
 }
 
 function claimNames(pod: KObject): string[] {
-  return (podSpec(pod).volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []))
+  return (podSpec(pod).volumes ?? []).flatMap(v => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []))
 }
 
 function volumeNode(world: World, pod: KObject): string | null {
@@ -420,7 +447,8 @@ function volumeNode(world: World, pod: KObject): string | null {
     const volume = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName
     const pv = volume ? find(world.cluster!, 'PersistentVolume', volume) : undefined
     const node = (pv?.spec as { nodeAffinity?: { required: { nodeSelectorTerms: Array<{ matchExpressions: Array<{ values: string[] }> }> } } } | undefined)?.nodeAffinity?.required.nodeSelectorTerms[0].matchExpressions[0].values[0]
-    if (node) return node
+    if (node)
+      return node
   }
   return null
 }
@@ -429,7 +457,8 @@ function volumeNode(world: World, pod: KObject): string | null {
 function bindVolumes(world: World, pod: KObject, node: KObject): void {
   for (const claim of claimNames(pod)) {
     const pvc = find(world.cluster!, 'PersistentVolumeClaim', claim, pod.metadata.namespace)
-    if (!pvc || (pvc.spec as { volumeName?: string }).volumeName) continue
+    if (!pvc || (pvc.spec as { volumeName?: string }).volumeName)
+      continue
     const name = `pvc-${pvc.metadata.uid}`
     const size = ((pvc.spec as { resources?: { requests?: { storage?: string } } }).resources?.requests?.storage) ?? '1Gi'
     create(world, {
@@ -453,9 +482,10 @@ function bindVolumes(world: World, pod: KObject, node: KObject): void {
 
 function updatePodStatus(world: World, pod: KObject): void {
   const cluster = world.cluster!
-  const sim = pod.sim as { scheduledAt?: number; runningAt?: number; readyAt?: number; pullFailed?: string[] | null; pulling?: string[] }
+  const sim = pod.sim as { scheduledAt?: number, runningAt?: number, readyAt?: number, pullFailed?: string[] | null, pulling?: string[] }
   const spec = podSpec(pod)
-  if (!spec.nodeName || sim.scheduledAt === undefined) return
+  if (!spec.nodeName || sim.scheduledAt === undefined)
+    return
   const host = hostOfNode(world, spec.nodeName)
   const node = find(cluster, 'Node', spec.nodeName)
   const nodeUp = !!host && !!node && isReady(node)
@@ -465,19 +495,23 @@ function updatePodStatus(world: World, pod: KObject): void {
   if (sim.pullFailed) {
     const failedFor = world.now - sim.scheduledAt
     waiting = failedFor < 10 ? 'ErrImagePull' : 'ImagePullBackOff'
-    if (failedFor >= 1 && !cluster.objects.some((o) => o.kind === 'Event' && o.reason === 'Failed' && (o.involvedObject as { name: string }).name === pod.metadata.name)) {
-      event(world, pod, 'Warning', 'Failed', `Failed to pull image "${sim.pullFailed[0]}": rpc error: code = NotFound desc = failed to pull and unpack image "${/^[^/]+\.[^/]+\//.test(sim.pullFailed[0]) ? '' : 'docker.io/'}${sim.pullFailed[0]}": not found`)
+    if (failedFor >= 1 && !cluster.objects.some(o => o.kind === 'Event' && o.reason === 'Failed' && (o.involvedObject as { name: string }).name === pod.metadata.name)) {
+      event(world, pod, 'Warning', 'Failed', `Failed to pull image "${sim.pullFailed[0]}": rpc error: code = NotFound desc = failed to pull and unpack image "${/^[^/][^./]*\.[^/]+\//.test(sim.pullFailed[0]) ? '' : 'docker.io/'}${sim.pullFailed[0]}": not found`)
     }
-  } else if (world.now >= sim.runningAt!) {
+  }
+  else if (world.now >= sim.runningAt!) {
     phase = 'Running'
     waiting = null
     ready = world.now >= sim.readyAt! && nodeUp
     if (host && sim.pulling?.length) {
-      for (const image of sim.pulling) if (!host.images.includes(image)) host.images.push(image)
+      for (const image of sim.pulling) {
+        if (!host.images.includes(image))
+          host.images.push(image)
+      }
       sim.pulling = []
     }
   }
-  const containerStatuses = spec.containers.map((c) => ({
+  const containerStatuses = spec.containers.map(c => ({
     name: c.name,
     image: c.image,
     ready,
@@ -488,7 +522,7 @@ function updatePodStatus(world: World, pod: KObject): void {
   const status = {
     phase,
     hostIP: pod.status!.hostIP,
-    podIP: phase === 'Running' ? (spec.hostNetwork ? pod.status!.hostIP : `10.42.${nodes(cluster).indexOf(node!)}.${10 + (parseInt(pod.metadata.uid.slice(0, 2), 16) % 200)}`) : undefined,
+    podIP: phase === 'Running' ? (spec.hostNetwork ? pod.status!.hostIP : `10.42.${nodes(cluster).indexOf(node!)}.${10 + (Number.parseInt(pod.metadata.uid.slice(0, 2), 16) % 200)}`) : undefined,
     conditions: [
       { type: 'PodScheduled', status: 'True' },
       { type: 'Initialized', status: 'True' },
@@ -507,34 +541,38 @@ function updatePodStatus(world: World, pod: KObject): void {
 /** ServiceLB: a LoadBalancer port opens on every Ready node where no one else holds it (svclb pods). */
 export function loadBalancerNodes(world: World, svc: KObject): KObject[] {
   const cluster = world.cluster!
-  const ports = (svc.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)
-  const owners = cluster.objects.filter((o) => o.kind === 'Service' && (o.spec as { type?: string }).type === 'LoadBalancer' && !o.metadata.deletionTimestamp)
+  const ports = (svc.spec as { ports: Array<{ port: number }> }).ports.map(p => p.port)
+  const owners = cluster.objects.filter(o => o.kind === 'Service' && (o.spec as { type?: string }).type === 'LoadBalancer' && !o.metadata.deletionTimestamp)
   const server = world.hosts[cluster.server]
-  if (disabledAddOns(server).includes('servicelb')) return []
+  if (disabledAddOns(server).includes('servicelb'))
+    return []
   return nodes(cluster).filter((node) => {
-    if (!isReady(node)) return false
-    const first = owners.find((o) => (o.spec as { ports: Array<{ port: number }> }).ports.some((p) => ports.includes(p.port)))
-    if (first !== svc) return false
-    const onNode = pods(cluster).filter((p) => podSpec(p).nodeName === node.metadata.name && !p.metadata.deletionTimestamp)
-    return !onNode.some((p) => !p.metadata.name.startsWith('svclb-') && hostPorts(p).some((hp) => ports.includes(hp)))
+    if (!isReady(node))
+      return false
+    const first = owners.find(o => (o.spec as { ports: Array<{ port: number }> }).ports.some(p => ports.includes(p.port)))
+    if (first !== svc)
+      return false
+    const onNode = pods(cluster).filter(p => podSpec(p).nodeName === node.metadata.name && !p.metadata.deletionTimestamp)
+    return !onNode.some(p => !p.metadata.name.startsWith('svclb-') && hostPorts(p).some(hp => ports.includes(hp)))
   })
 }
 
 function reconcileService(world: World, svc: KObject): void {
-  const spec = svc.spec as { type?: string; clusterIP?: string; ports: Array<{ port: number; nodePort?: number }> }
+  const spec = svc.spec as { type?: string, clusterIP?: string, ports: Array<{ port: number, nodePort?: number }> }
   if (!spec.clusterIP) {
     spec.clusterIP = `10.43.${Math.floor(world.cluster!.nextClusterIp / 250)}.${(world.cluster!.nextClusterIp++ % 250) + 1}`
     ;(spec as Record<string, unknown>).clusterIPs = [spec.clusterIP]
     bump(world.cluster!, svc)
   }
-  if (spec.type !== 'LoadBalancer') return
+  if (spec.type !== 'LoadBalancer')
+    return
   for (const p of spec.ports) {
     if (!p.nodePort) {
-      p.nodePort = 30000 + (parseInt(svc.metadata.uid.slice(0, 4), 16) % 2767)
+      p.nodePort = 30000 + (Number.parseInt(svc.metadata.uid.slice(0, 4), 16) % 2767)
       bump(world.cluster!, svc)
     }
   }
-  const ingress = loadBalancerNodes(world, svc).map((n) => ({ ip: (n.status!.addresses as Array<{ address: string }>)[0].address, ipMode: 'VIP' }))
+  const ingress = loadBalancerNodes(world, svc).map(n => ({ ip: (n.status!.addresses as Array<{ address: string }>)[0].address, ipMode: 'VIP' }))
   const status = { loadBalancer: ingress.length ? { ingress } : {} }
   if (JSON.stringify(status) !== JSON.stringify(svc.status)) {
     svc.status = status
@@ -545,17 +583,20 @@ function reconcileService(world: World, svc: KObject): void {
 /** The ready pods behind a Service. */
 export function endpoints(world: World, svc: KObject): KObject[] {
   const selector = (svc.spec as { selector?: Record<string, string> }).selector
-  return pods(world.cluster!).filter((p) => matches(p.metadata.labels, selector) && isReady(p) && !p.metadata.deletionTimestamp && (p.metadata.namespace ?? 'default') === (svc.metadata.namespace ?? 'default'))
+  return pods(world.cluster!).filter(p => matches(p.metadata.labels, selector) && isReady(p) && !p.metadata.deletionTimestamp && (p.metadata.namespace ?? 'default') === (svc.metadata.namespace ?? 'default'))
 }
 
 /** Pod-to-pod traffic between two nodes runs over flannel's VXLAN: UDP 8472 on the tailnet. */
 export function overlayWorks(world: World, fromNode: string, toNode: string): boolean {
-  if (fromNode === toNode) return true
+  if (fromNode === toNode)
+    return true
   const a = hostOfNode(world, fromNode)
   const b = hostOfNode(world, toNode)
-  if (!a || !b) return false
+  if (!a || !b)
+    return false
   const iface = (h: Host) => h.k3s!.flannelIface
-  if (iface(a) !== 'tailscale0' || iface(b) !== 'tailscale0') return false
+  if (iface(a) !== 'tailscale0' || iface(b) !== 'tailscale0')
+    return false
   return canReach(world, a, b, 'udp', 8472)
 }
 
@@ -564,7 +605,8 @@ export { hostOfNode }
 /** Moves the cluster to world.now: nodes, controllers, scheduler, kubelets. */
 export function reconcile(world: World): void {
   const cluster = world.cluster
-  if (!cluster) return
+  if (!cluster)
+    return
   for (const host of clusterHosts(world)) {
     const k3s = host.k3s!
     if (k3s.unit.state === 'active' && host.awake && (k3s.role === 'server' || k3sConnected(world, host))) {
@@ -572,22 +614,26 @@ export function reconcile(world: World): void {
       node.sim!.lastSeen = world.now
       // A new node turns Ready a few seconds after it registers (flannel and the CNI come up).
       const created = Date.parse(node.metadata.creationTimestamp)
-      if (world.now * 1000 + Date.parse('2026-12-01T09:00:00Z') - created >= 5000) setNodeReady(world, node, true)
-      if (k3s.role === 'server') addOns(world, host)
+      if (world.now * 1000 + Date.parse('2026-12-01T09:00:00Z') - created >= 5000)
+        setNodeReady(world, node, true)
+      if (k3s.role === 'server')
+        addOns(world, host)
     }
   }
   const server = world.hosts[cluster.server]
   const apiUp = !!server?.k3s && server.k3s.unit.state === 'active' && server.awake
-  if (!apiUp) return
+  if (!apiUp)
+    return
   for (const node of nodes(cluster)) {
     const host = hostOfNode(world, node.metadata.name)
     const connected = !!host && k3sConnected(world, host)
-    if (!connected && world.now - (node.sim!.lastSeen as number) >= NODE_GRACE) setNodeReady(world, node, false)
+    if (!connected && world.now - (node.sim!.lastSeen as number) >= NODE_GRACE)
+      setNodeReady(world, node, false)
     if (!isReady(node) && world.now - (node.sim!.lastSeen as number) >= EVICTION_SECONDS) {
-      for (const p of pods(cluster).filter((p) => podSpec(p).nodeName === node.metadata.name && p.sim?.owner)) terminate(world, p)
+      for (const p of pods(cluster).filter(p => podSpec(p).nodeName === node.metadata.name && p.sim?.owner)) terminate(world, p)
     }
   }
-  for (const dep of cluster.objects.filter((o) => o.kind === 'Deployment')) reconcileDeployment(world, dep)
+  for (const dep of cluster.objects.filter(o => o.kind === 'Deployment')) reconcileDeployment(world, dep)
   for (const pod of pods(cluster)) {
     if (pod.sim?.goneAt !== undefined && (pod.sim.goneAt as number) <= world.now) {
       // Only the pod's kubelet confirms that it ended: on a node that doesn't answer (a phone asleep),
@@ -600,16 +646,18 @@ export function reconcile(world: World): void {
         continue
       }
     }
-    if (!podSpec(pod).nodeName && !pod.metadata.deletionTimestamp) schedule(world, pod)
+    if (!podSpec(pod).nodeName && !pod.metadata.deletionTimestamp)
+      schedule(world, pod)
     updatePodStatus(world, pod)
   }
-  for (const svc of cluster.objects.filter((o) => o.kind === 'Service')) reconcileService(world, svc)
-  for (const pvc of cluster.objects.filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.deletionTimestamp)) {
-    const inUse = pods(cluster).some((p) => claimNames(p).includes(pvc.metadata.name))
+  for (const svc of cluster.objects.filter(o => o.kind === 'Service')) reconcileService(world, svc)
+  for (const pvc of cluster.objects.filter(o => o.kind === 'PersistentVolumeClaim' && o.metadata.deletionTimestamp)) {
+    const inUse = pods(cluster).some(p => claimNames(p).includes(pvc.metadata.name))
     if (!inUse) {
       const volume = (pvc.spec as { volumeName?: string }).volumeName
       const pv = volume ? find(cluster, 'PersistentVolume', volume) : undefined
-      if (pv) remove(cluster, pv)
+      if (pv)
+        remove(cluster, pv)
       remove(cluster, pvc)
     }
   }

@@ -8,7 +8,7 @@ export const unitName = (k3s: K3sInstall) => (k3s.role === 'server' ? 'k3s' : 'k
 
 export function deviceOf(world: World, host: Host): Device | undefined {
   const id = host.tailscale.deviceId
-  return id ? world.tailnet.devices.find((d) => d.id === id) : undefined
+  return id ? world.tailnet.devices.find(d => d.id === id) : undefined
 }
 
 /** The host is connected to the tailnet right now (tailscaled Running, device approved and not expired). */
@@ -23,7 +23,7 @@ export function tailnetIp(world: World, host: Host): string | null {
 }
 
 export function hostByTailnetIp(world: World, ip: string): Host | undefined {
-  const device = world.tailnet.devices.find((d) => d.ip === ip)
+  const device = world.tailnet.devices.find(d => d.ip === ip)
   return device ? world.hosts[device.host] : undefined
 }
 
@@ -39,14 +39,17 @@ export function policyAllows(world: World, proto: 'tcp' | 'udp' | 'icmp', port: 
  * Returns an IPv4 address, or null (curl exit 6, "Could not resolve host").
  */
 export function resolveName(world: World, from: Host, name: string): string | null {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return name
-  if (name === 'localhost') return '127.0.0.1'
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name))
+    return name
+  if (name === 'localhost')
+    return '127.0.0.1'
   const lower = name.toLowerCase().replace(/\.$/, '')
   const suffix = `.${world.tailnet.domain}`
   if (onTailnet(world, from) && world.tailnet.magicDNS) {
     const label = lower.endsWith(suffix) ? lower.slice(0, -suffix.length) : lower.includes('.') ? null : lower
-    const device = label ? world.tailnet.devices.find((d) => d.name === label && !d.expired) : undefined
-    if (device) return device.ip
+    const device = label ? world.tailnet.devices.find(d => d.name === label && !d.expired) : undefined
+    if (device)
+      return device.ip
   }
   return PUBLIC_HOSTS[lower] ?? null
 }
@@ -60,7 +63,7 @@ export const PUBLIC_HOSTS: Record<string, string> = {
 }
 
 export function clusterHosts(world: World): Host[] {
-  return Object.values(world.hosts).filter((h) => h.k3s)
+  return Object.values(world.hosts).filter(h => h.k3s)
 }
 
 /** Units that finish starting: an activating k3s becomes active at readyAt (null: never). */
@@ -75,7 +78,8 @@ export function tickHosts(world: World): void {
   }
   // Ephemeral devices that are offline are removed from the tailnet after a while (kb/1111).
   world.tailnet.devices = world.tailnet.devices.filter((d) => {
-    if (!d.ephemeral) return true
+    if (!d.ephemeral)
+      return true
     const host = world.hosts[d.host]
     return host && host.tailscale.deviceId === d.id
   })

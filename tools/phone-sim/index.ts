@@ -1,3 +1,10 @@
+import type { ChildProcess } from 'node:child_process'
+import type { Host, World } from './world.ts'
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 /**
  * One simulated world for every script test: two Pixel phones' Debian VMs (phone-a, phone-b) and a
  * laptop, a tailnet between them, and — once a script installs it — k3s on the phones. The demo
@@ -18,19 +25,13 @@
  * program doesn't know — unless the test expects it: run(…, { allowRejections: true }).
  * A call that would block forever on a phone ends the run at once: r.hung says which.
  */
-import { spawn, spawnSync } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import process from 'node:process'
 import pty from '@lydell/node-pty'
-import { BASIC_TOOLS, findTool, homeOf, hostEnv, hostDir, REPO_ROOT, SIM_ROOT as SIM_DIR_OF_CODE, syncPrograms, sysroot } from './layout.ts'
-import type { Host, World } from './world.ts'
+import { BASIC_TOOLS, findTool, homeOf, hostDir, hostEnv, REPO_ROOT, SIM_ROOT as SIM_DIR_OF_CODE, syncPrograms, sysroot } from './layout.ts'
 import { readWorld, withWorld, writeWorld } from './world.ts'
 
 export { REPO_ROOT }
-export type { World, Host }
+export type { Host, World }
 
 export const PHONE_A_LAN = '10.177.99.12'
 export const K3S_VERSION = /^K3S_VERSION="([^"]+)"$/m.exec(readFileSync(join(REPO_ROOT, 'scripts/lib/demo.sh'), 'utf8'))![1]
@@ -86,26 +87,26 @@ export type SetupStep = 'tailscale' | 'server' | 'server-on-tailnet' | 'agent' |
 
 export interface Sim {
   dir: string
-  world(): World
-  update(fn: (world: World) => void): void
-  run(host: string, script: string, args?: string[], opts?: RunOptions): RunResult
-  runTty(host: string, script: string, args?: string[], opts?: TtyOptions): Promise<RunResult>
+  world: () => World
+  update: (fn: (world: World) => void) => void
+  run: (host: string, script: string, args?: string[], opts?: RunOptions) => RunResult
+  runTty: (host: string, script: string, args?: string[], opts?: TtyOptions) => Promise<RunResult>
   /** a bash command line on a machine (for setting a scene with the simulated tools themselves) */
-  sh(host: string, command: string, opts?: RunOptions): RunResult
-  setup(host: string, ...steps: SetupStep[]): void
+  sh: (host: string, command: string, opts?: RunOptions) => RunResult
+  setup: (host: string, ...steps: SetupStep[]) => void
   /** lets simulated time pass */
-  wait(seconds: number): void
+  wait: (seconds: number) => void
   /** an executable that runs one of a machine's programs from outside a run, in that machine's environment (e.g. the dev server's kubectl) */
-  programOn(host: string, program: string): string
-  calls(cmd?: string, host?: string): Call[]
-  argvs(cmd: string, host?: string): string[]
-  resetCalls(): void
+  programOn: (host: string, program: string) => string
+  calls: (cmd?: string, host?: string) => Call[]
+  argvs: (cmd: string, host?: string) => string[]
+  resetCalls: () => void
   /** a file on a machine: under its root ("/etc/…") or its home ("~/…") */
-  path(host: string, file: string): string
-  write(host: string, file: string, content: string, mode?: number): string
-  read(host: string, file: string): string
-  exists(host: string, file: string): boolean
-  cleanup(): void
+  path: (host: string, file: string) => string
+  write: (host: string, file: string, content: string, mode?: number) => string
+  read: (host: string, file: string) => string
+  exists: (host: string, file: string) => boolean
+  cleanup: () => void
 }
 
 function phone(id: string, lanIp: string): Host {
@@ -162,7 +163,7 @@ export function defaultWorld(): World {
       devices: [],
       allow: ['*'],
     },
-    hosts: { 'phone-a': phone('phone-a', PHONE_A_LAN), 'phone-b': phone('phone-b', '10.185.5.23'), laptop: laptop() },
+    hosts: { 'phone-a': phone('phone-a', PHONE_A_LAN), 'phone-b': phone('phone-b', '10.185.5.23'), 'laptop': laptop() },
     cluster: null,
     networkSlowdown: 1,
     registry: [...REGISTRY],
@@ -193,7 +194,7 @@ function writeMachineFiles(dir: string, host: Host): void {
 const SNAPSHOTS = join(tmpdir(), 'phone-sim-snapshots')
 /** What a step's outcome depends on besides the state: the simulation's code and the manifests the steps apply. */
 const STEP_INPUTS = [SIM_DIR_OF_CODE, join(REPO_ROOT, 'echo-demo/manifests'), join(REPO_ROOT, 'chat-demo/manifests')]
-const CODE_HASH = createHash('sha256').update(STEP_INPUTS.flatMap((d) => readdirSync(d).filter((f) => /\.(ts|ya?ml)$/.test(f)).sort().map((f) => readFileSync(join(d, f), 'utf8'))).join('\0')).digest('hex')
+const CODE_HASH = createHash('sha256').update(STEP_INPUTS.flatMap(d => readdirSync(d).filter(f => /\.(ts|ya?ml)$/.test(f)).sort().map(f => readFileSync(join(d, f), 'utf8'))).join('\0')).digest('hex')
 
 function stateHash(dir: string): string {
   const hash = createHash('sha256').update(CODE_HASH).update(readFileSync(join(dir, 'world.json')))
@@ -201,10 +202,13 @@ function stateHash(dir: string): string {
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name))) {
       const p = join(d, entry.name)
       hash.update(p.slice(dir.length))
-      if (entry.isDirectory()) walk(p)
-      else if (entry.isFile()) hash.update(readFileSync(p))
+      if (entry.isDirectory())
+        walk(p)
+      else if (entry.isFile())
+        hash.update(readFileSync(p))
       // where a link points: the clone in each home (another clone's snapshot would point into it), the programs
-      else if (entry.isSymbolicLink()) hash.update(`-> ${readlinkSync(p)}`)
+      else if (entry.isSymbolicLink())
+        hash.update(`-> ${readlinkSync(p)}`)
     }
   }
   walk(join(dir, 'hosts'))
@@ -217,23 +221,27 @@ function snapshotKey(dir: string, host: string, step: string): string {
 
 function restoreSnapshot(dir: string, key: string): boolean {
   const snap = join(SNAPSHOTS, key)
-  if (!existsSync(join(snap, 'world.json'))) return false
+  if (!existsSync(join(snap, 'world.json')))
+    return false
   rmSync(join(dir, 'hosts'), { recursive: true, force: true })
   const r = spawnSync('cp', ['-a', join(snap, 'hosts'), join(snap, 'world.json'), dir])
-  if (r.status !== 0) throw new Error(`phone-sim: restoring a snapshot failed: ${r.stderr}`)
+  if (r.status !== 0)
+    throw new Error(`phone-sim: restoring a snapshot failed: ${r.stderr}`)
   writeFileSync(join(dir, 'calls.jsonl'), '')
   return true
 }
 
 function saveSnapshot(dir: string, key: string): void {
   const snap = join(SNAPSHOTS, key)
-  if (existsSync(snap)) return
+  if (existsSync(snap))
+    return
   mkdirSync(SNAPSHOTS, { recursive: true })
   const tmp = mkdtempSync(join(SNAPSHOTS, 'tmp-'))
   spawnSync('cp', ['-a', join(dir, 'hosts'), join(dir, 'world.json'), tmp])
   try {
     renameSync(tmp, snap)
-  } catch {
+  }
+  catch {
     rmSync(tmp, { recursive: true, force: true }) // another process saved the same snapshot first
   }
 }
@@ -244,7 +252,8 @@ export function createSim(configure?: (world: World) => void): Sim {
   mkdirSync(tools)
   for (const t of BASIC_TOOLS) {
     const p = findTool(t)
-    if (p) symlinkSync(p, join(tools, t))
+    if (p)
+      symlinkSync(p, join(tools, t))
   }
   const world = defaultWorld()
   configure?.(world)
@@ -269,13 +278,14 @@ export function createSim(configure?: (world: World) => void): Sim {
   })
   server.unref()
 
-  const finish = (host: string, r: { code: number; stdout: string; stderr: string }, before: World, opts: { allowRejections?: boolean }): RunResult => {
+  const finish = (host: string, r: { code: number, stdout: string, stderr: string }, before: World, opts: { allowRejections?: boolean }): RunResult => {
     const after = readWorld(dir)
     const fresh = after.rejections.slice(before.rejections.length)
     const hung = after.hung && !before.hung ? after.hung.what : null
-    if (hung) withWorld(dir, (w) => void (w.hung = null))
+    if (hung)
+      withWorld(dir, w => void (w.hung = null))
     if (fresh.length && !opts.allowRejections) {
-      throw new Error(`a program on ${host} rejected its call (the real one would too):\n${fresh.map((f) => `  ${f.cmd} ${f.argv.join(' ')}\n    → ${f.reason}`).join('\n')}\n--- output ---\n${r.stdout}${r.stderr}`)
+      throw new Error(`a program on ${host} rejected its call (the real one would too):\n${fresh.map(f => `  ${f.cmd} ${f.argv.join(' ')}\n    → ${f.reason}`).join('\n')}\n--- output ---\n${r.stdout}${r.stderr}`)
     }
     return { ...r, output: r.stdout + r.stderr, hung, seconds: Math.round((after.now - before.now) * 1000) / 1000 }
   }
@@ -299,7 +309,8 @@ export function createSim(configure?: (world: World) => void): Sim {
         encoding: 'utf8',
         timeout: 60_000,
       })
-      if (r.error) throw r.error
+      if (r.error)
+        throw r.error
       return finish(host, { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }, before, opts)
     },
     runTty(host, script, args = [], opts = {}) {
@@ -326,14 +337,15 @@ export function createSim(configure?: (world: World) => void): Sim {
           if (next && (typeof next[0] === 'string' ? since.includes(next[0]) : next[0].test(since))) {
             answers.shift()
             since = ''
-            term.write(next[1] + '\r')
+            term.write(`${next[1]}\r`)
           }
         })
         term.onExit(({ exitCode }) => {
           clearTimeout(timer)
           try {
             done(finish(host, { code: exitCode, stdout: output, stderr: '' }, before, opts))
-          } catch (error) {
+          }
+          catch (error) {
             fail(error)
           }
         })
@@ -344,36 +356,44 @@ export function createSim(configure?: (world: World) => void): Sim {
       writeFileSync(file, `set -euo pipefail\n${command}\n`)
       try {
         return sim.run(host, file, [], opts)
-      } finally {
+      }
+      finally {
         rmSync(file, { force: true })
       }
     },
     setup(host, ...steps) {
       const must = (r: RunResult, what: string) => {
-        if (r.code !== 0) throw new Error(`setup ${what} on ${host} failed (${r.code}${r.hung ? `, hung in ${r.hung}` : ''}):\n${r.output}`)
+        if (r.code !== 0)
+          throw new Error(`setup ${what} on ${host} failed (${r.code}${r.hung ? `, hung in ${r.hung}` : ''}):\n${r.output}`)
       }
       for (const step of steps) {
         // The same step from the same state always ends the same way: reuse a snapshot of it.
         const key = snapshotKey(dir, host, step)
-        if (restoreSnapshot(dir, key)) continue
+        if (restoreSnapshot(dir, key))
+          continue
         if (step === 'tailscale') {
           must(sim.sh(host, `command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\nsudo tailscale up --auth-key=${AUTH_KEY} --hostname=${host}`), step)
-        } else if (step === 'server' || step === 'server-on-tailnet') {
+        }
+        else if (step === 'server' || step === 'server-on-tailnet') {
           const tailnet = step === 'server-on-tailnet' ? '--node-ip "$(tailscale ip -4)" --flannel-iface tailscale0' : ''
           must(sim.sh(host, `printf 'node-name: ${host}\\n' | sudo tee "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml" >/dev/null 2>&1 || { sudo mkdir -p "$DEMO_SYSROOT/etc/rancher/k3s"; printf 'node-name: ${host}\\n' | sudo tee "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml" >/dev/null; }
 curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION=${K3S_VERSION} K3S_TOKEN=abc sh -s - server --node-name ${host} ${tailnet} --write-kubeconfig-mode 640 --write-kubeconfig-group droid >/dev/null
 sleep 10`), step)
-        } else if (step === 'agent') {
+        }
+        else if (step === 'agent') {
           const server = readWorld(dir).cluster?.server
-          if (!server) throw new Error('setup agent: no server yet')
+          if (!server)
+            throw new Error('setup agent: no server yet')
           must(sim.sh(host, `sudo mkdir -p "$DEMO_SYSROOT/etc/rancher/k3s"; printf 'node-name: ${host}\\n' | sudo tee "$DEMO_SYSROOT/etc/rancher/k3s/config.yaml" >/dev/null
 cp=$(tailscale ip -4 ${server})
 curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION=${K3S_VERSION} K3S_URL="https://$cp:6443" K3S_TOKEN=abc sh -s - agent --node-name ${host} --node-ip "$(tailscale ip -4)" --flannel-iface tailscale0 >/dev/null
 sleep 10`), step)
-        } else if (step === 'chat-ready') {
+        }
+        else if (step === 'chat-ready') {
           must(sim.sh(host, `kubectl label node ${host} llm=true --overwrite >/dev/null\nkubectl apply -f "${REPO_ROOT}/chat-demo/manifests" >/dev/null\nkubectl rollout status deployment/chat --timeout=300s >/dev/null`), step)
-        } else if (step === 'kubeconfig-readable') {
-          sim.update((w) => void (w.hosts[host].k3s!.kubeconfigMode = '644'))
+        }
+        else if (step === 'kubeconfig-readable') {
+          sim.update(w => void (w.hosts[host].k3s!.kubeconfigMode = '644'))
         }
         saveSnapshot(dir, key)
       }
@@ -383,32 +403,35 @@ sleep 10`), step)
       sim.sh('laptop', `sleep ${seconds}`)
     },
     programOn(host, program) {
-      const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
+      const quote = (text: string) => `'${text.replaceAll('\'', `'\\''`)}'`
       const env = Object.entries(hostEnv(dir, host)).map(([name, value]) => `${name}=${quote(value)}`).join(' ')
       const file = join(dir, `${program}-on-${host}`)
       writeFileSync(file, `#!/bin/sh\nexec env -i ${env} ${quote(join(hostDir(dir, host), 'bin', program))} "$@"\n`, { mode: 0o755 })
       return file
     },
     calls(cmd, host) {
-      const all = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call)
-      return all.filter((c) => (cmd === undefined || c.cmd === cmd) && (host === undefined || c.host === host))
+      const all = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as Call)
+      return all.filter(c => (cmd === undefined || c.cmd === cmd) && (host === undefined || c.host === host))
     },
     argvs(cmd, host) {
-      return sim.calls(cmd, host).map((c) => c.argv.join(' '))
+      return sim.calls(cmd, host).map(c => c.argv.join(' '))
     },
     resetCalls() {
       writeFileSync(join(dir, 'calls.jsonl'), '')
     },
     path(host, file) {
-      if (file.startsWith('~/')) return join(homeOf(dir, host), file.slice(2))
-      if (file.startsWith('/')) return join(sysroot(dir, host), file)
+      if (file.startsWith('~/'))
+        return join(homeOf(dir, host), file.slice(2))
+      if (file.startsWith('/'))
+        return join(sysroot(dir, host), file)
       throw new Error(`path must start with / or ~/: ${file}`)
     },
     write(host, file, content, mode) {
       const p = sim.path(host, file)
       mkdirSync(dirname(p), { recursive: true })
       writeFileSync(p, content)
-      if (mode !== undefined) chmodSync(p, mode)
+      if (mode !== undefined)
+        chmodSync(p, mode)
       return p
     },
     read(host, file) {
@@ -419,13 +442,15 @@ sleep 10`), step)
     },
     cleanup() {
       server.kill('SIGKILL')
-      if (!existsSync(dir)) return
+      if (!existsSync(dir))
+        return
       // Ends what a run left behind (a socat forwarder still waiting).
       for (const host of Object.values(readWorld(dir).hosts)) {
         for (const f of host.forwarders) {
           try {
             process.kill(f.pid, 'SIGKILL')
-          } catch { /* gone */ }
+          }
+          catch { /* gone */ }
         }
       }
       rmSync(dir, { recursive: true, force: true })

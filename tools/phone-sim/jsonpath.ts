@@ -6,7 +6,7 @@
  */
 type Json = unknown
 
-interface Token { kind: 'text' | 'expr' | 'range' | 'end'; value: string }
+interface Token { kind: 'text' | 'expr' | 'range' | 'end', value: string }
 
 function tokenize(template: string): Token[] {
   const tokens: Token[] = []
@@ -17,21 +17,29 @@ function tokenize(template: string): Token[] {
       tokens.push({ kind: 'text', value: template.slice(i) })
       break
     }
-    if (open > i) tokens.push({ kind: 'text', value: template.slice(i, open) })
+    if (open > i)
+      tokens.push({ kind: 'text', value: template.slice(i, open) })
     let depth = 0
     let j = open
     let quoted = false
     for (; j < template.length; j++) {
       const ch = template[j]
-      if (ch === '"' && template[j - 1] !== '\\') quoted = !quoted
-      if (quoted) continue
-      if (ch === '{') depth++
-      if (ch === '}' && --depth === 0) break
+      if (ch === '"' && template[j - 1] !== '\\')
+        quoted = !quoted
+      if (quoted)
+        continue
+      if (ch === '{')
+        depth++
+      if (ch === '}' && --depth === 0)
+        break
     }
-    if (j >= template.length) throw new Error(`unclosed action in ${template}`)
+    if (j >= template.length)
+      throw new Error(`unclosed action in ${template}`)
     const inner = template.slice(open + 1, j).trim()
-    if (inner === 'end') tokens.push({ kind: 'end', value: '' })
-    else if (inner.startsWith('range ')) tokens.push({ kind: 'range', value: inner.slice(6).trim() })
+    if (inner === 'end')
+      tokens.push({ kind: 'end', value: '' })
+    else if (inner.startsWith('range '))
+      tokens.push({ kind: 'range', value: inner.slice(6).trim() })
     else tokens.push({ kind: 'expr', value: inner })
     i = j + 1
   }
@@ -46,41 +54,52 @@ function unquote(literal: string): string {
 export function evaluatePath(path: string, current: Json): Json[] {
   let values: Json[] = [current]
   let rest = path.trim()
-  if (rest === '' || rest === '@' || rest === '.') return values
-  if (rest.startsWith('$')) rest = rest.slice(1)
-  if (rest.startsWith('@')) rest = rest.slice(1)
+  if (rest === '' || rest === '@' || rest === '.')
+    return values
+  if (rest.startsWith('$'))
+    rest = rest.slice(1)
+  if (rest.startsWith('@'))
+    rest = rest.slice(1)
   while (rest.length > 0) {
     let m: RegExpExecArray | null
-    if ((m = /^\.\.?([A-Za-z0-9_\-/]+)/.exec(rest)) && !rest.startsWith('..')) {
+    if ((m = /^\.\.?([\w\-/]+)/.exec(rest)) && !rest.startsWith('..')) {
       const key = m[1]
-      values = values.flatMap((v) => (v !== null && typeof v === 'object' && key in (v as object) ? [(v as Record<string, Json>)[key]] : []))
+      values = values.flatMap(v => (v !== null && typeof v === 'object' && key in (v as object) ? [(v as Record<string, Json>)[key]] : []))
       rest = rest.slice(m[0].length)
-    } else if ((m = /^\[\*\]/.exec(rest))) {
-      values = values.flatMap((v) => (Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v as object) : []))
+    }
+    else if ((m = /^\[\*\]/.exec(rest))) {
+      values = values.flatMap(v => (Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v as object) : []))
       rest = rest.slice(m[0].length)
-    } else if ((m = /^\[(-?\d+)\]/.exec(rest))) {
+    }
+    else if ((m = /^\[(-?\d+)\]/.exec(rest))) {
       const index = Number(m[1])
       values = values.flatMap((v) => {
-        if (!Array.isArray(v)) return []
+        if (!Array.isArray(v))
+          return []
         const at = index < 0 ? v.length + index : index
-        if (at < 0 || at >= v.length) throw new Error(`array index out of bounds: index ${index}, length ${v.length}`)
+        if (at < 0 || at >= v.length)
+          throw new Error(`array index out of bounds: index ${index}, length ${v.length}`)
         return [v[at]]
       })
       rest = rest.slice(m[0].length)
-    } else if ((m = /^\[(-?\d*):(-?\d*)\]/.exec(rest))) {
+    }
+    else if ((m = /^\[(-?\d*):(-?\d*)\]/.exec(rest))) {
       const [, from, to] = m
       values = values.flatMap((v) => {
-        if (!Array.isArray(v)) return []
+        if (!Array.isArray(v))
+          return []
         const start = from === '' ? 0 : Number(from)
         const end = to === '' ? v.length : Number(to)
         return v.slice(start < 0 ? Math.max(0, v.length + start) : start, end < 0 ? v.length + end : end)
       })
       rest = rest.slice(m[0].length)
-    } else if ((m = /^\['([^']+)'\]/.exec(rest)) || (m = /^\["([^"]+)"\]/.exec(rest))) {
+    }
+    else if ((m = /^\['([^']+)'\]/.exec(rest)) || (m = /^\["([^"]+)"\]/.exec(rest))) {
       const key = m[1]
-      values = values.flatMap((v) => (v !== null && typeof v === 'object' && key in (v as object) ? [(v as Record<string, Json>)[key]] : []))
+      values = values.flatMap(v => (v !== null && typeof v === 'object' && key in (v as object) ? [(v as Record<string, Json>)[key]] : []))
       rest = rest.slice(m[0].length)
-    } else if ((m = /^\[\?\(@\.([A-Za-z0-9_.]+)\s*(==|!=)\s*"([^"]*)"\)\]/.exec(rest))) {
+    }
+    else if ((m = /^\[\?\(@\.([\w.]+)\s*(==|!=)\s*"([^"]*)"\)\]/.exec(rest))) {
       const [, field, op, want] = m
       values = values.flatMap((v) => {
         const items = Array.isArray(v) ? v : []
@@ -90,7 +109,8 @@ export function evaluatePath(path: string, current: Json): Json[] {
         })
       })
       rest = rest.slice(m[0].length)
-    } else {
+    }
+    else {
       throw new Error(`unsupported JSONPath: ${path} (at ${rest})`)
     }
   }
@@ -98,8 +118,10 @@ export function evaluatePath(path: string, current: Json): Json[] {
 }
 
 function show(value: Json): string {
-  if (value === null || value === undefined) return ''
-  if (typeof value === 'object') return JSON.stringify(value)
+  if (value === null || value === undefined)
+    return ''
+  if (typeof value === 'object')
+    return JSON.stringify(value)
   return String(value)
 }
 
@@ -107,25 +129,36 @@ function render(tokens: Token[], data: Json, root: Json): string {
   let out = ''
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
-    if (token.kind === 'text') out += token.value
+    if (token.kind === 'text') {
+      out += token.value
+    }
     else if (token.kind === 'expr') {
-      if (token.value.startsWith('"')) out += unquote(token.value)
+      if (token.value.startsWith('"')) {
+        out += unquote(token.value)
+      }
       else {
         const base = token.value.startsWith('@') ? data : root === data ? root : data
         out += evaluatePath(token.value, base).map(show).join(' ')
       }
-    } else if (token.kind === 'range') {
+    }
+    else if (token.kind === 'range') {
       let depth = 1
       let j = i + 1
       for (; j < tokens.length; j++) {
-        if (tokens[j].kind === 'range') depth++
-        if (tokens[j].kind === 'end' && --depth === 0) break
+        if (tokens[j].kind === 'range')
+          depth++
+        if (tokens[j].kind === 'end' && --depth === 0)
+          break
       }
-      if (j >= tokens.length) throw new Error('range without end')
+      if (j >= tokens.length)
+        throw new Error('range without end')
       const body = tokens.slice(i + 1, j)
       for (const item of evaluatePath(token.value, data)) out += render(body, item, item)
       i = j
-    } else throw new Error('end without range')
+    }
+    else {
+      throw new Error('end without range')
+    }
   }
   return out
 }

@@ -1,15 +1,16 @@
+import type { WatchRequest } from './kubectl.ts'
+import type { Outcome, ProgramCall } from './programs.ts'
+import type { KObject, World } from './world.ts'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 /**
  * A simulated program in a Node process of its own: `sim NAME ARGS…` (through bin/sim, when the sim's
  * resident process isn't listening, and always for socat and `kubectl get --watch`, which keep
  * running until they are killed). What the program does is programs.ts.
  */
-import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import process from 'node:process'
 import { view } from './kubectl.ts'
-import type { WatchRequest } from './kubectl.ts'
-import type { Outcome, ProgramCall } from './programs.ts'
 import { recordCall, runProgram, timeoutStatus } from './programs.ts'
-import type { KObject, World } from './world.ts'
 import { readWorld } from './world.ts'
 
 const [name, ...argv] = process.argv.slice(2)
@@ -26,7 +27,8 @@ const call: ProgramCall = {
     if (stdin === undefined) {
       try {
         stdin = readFileSync(0, 'utf8')
-      } catch {
+      }
+      catch {
         stdin = ''
       }
     }
@@ -40,7 +42,8 @@ function endRun(): never {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const pgrp = Number(fields[2])
   const session = Number(fields[3])
-  if (process.env.SIM_KILL_GROUP === '1' && pgrp === session && pgrp > 1) process.kill(-pgrp, 'SIGKILL')
+  if (process.env.SIM_KILL_GROUP === '1' && pgrp === session && pgrp > 1)
+    process.kill(-pgrp, 'SIGKILL')
   process.exit(124)
 }
 
@@ -61,13 +64,15 @@ function watchLoop(w: WatchRequest): void {
   const emit = (type: string, o: KObject) => process.stdout.write(`${JSON.stringify({ type, object: view(o) }, null, 4)}\n`)
   const poll = () => {
     const world: World = readWorld(call.dir)
-    const objs = (world.cluster?.objects ?? []).filter((o) => o.kind === w.kind && (w.allNs || (o.metadata.namespace ?? 'default') === w.ns))
+    const objs = (world.cluster?.objects ?? []).filter(o => o.kind === w.kind && (w.allNs || (o.metadata.namespace ?? 'default') === w.ns))
     const now = new Set<string>()
     for (const o of objs) {
       now.add(key(o))
       const before = seen.get(key(o))
-      if (before === undefined) emit('ADDED', o)
-      else if (before !== o.metadata.resourceVersion) emit('MODIFIED', o)
+      if (before === undefined)
+        emit('ADDED', o)
+      else if (before !== o.metadata.resourceVersion)
+        emit('MODIFIED', o)
       seen.set(key(o), o.metadata.resourceVersion)
     }
     for (const [k] of seen) {
@@ -93,11 +98,13 @@ function perform(outcome: Outcome): void {
     case 'exit':
       process.stdout.write(outcome.stdout)
       process.stderr.write(outcome.stderr)
-      if (outcome.hung) endRun()
+      if (outcome.hung)
+        endRun()
       process.exitCode = outcome.code
       return
     case 'exec':
-      if (outcome.stderr) process.stderr.write(outcome.stderr)
+      if (outcome.stderr)
+        process.stderr.write(outcome.stderr)
       process.exit(run(outcome.command, outcome.env, outcome.cwd))
       break
     case 'timeout':

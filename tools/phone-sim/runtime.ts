@@ -1,3 +1,4 @@
+import type { Host, World } from './world.ts'
 /**
  * What every simulated program gets: the world, the host it runs on, its arguments, and ways to
  * print, to let simulated time pass, to refuse a call it doesn't know, and to block forever.
@@ -7,7 +8,6 @@ import { reconcile } from './cluster.ts'
 import { tickHosts } from './hosts.ts'
 import { tickK3s } from './k3s.ts'
 import { traceTick } from './trace.ts'
-import type { Host, World } from './world.ts'
 
 /** Thrown to end a program with an exit code (after its output is written). */
 export class Exit {
@@ -37,29 +37,30 @@ export interface Ctx {
   root: boolean
   /** DEMO_SYSROOT of this host: where its /etc, /var, /dev, /sys live */
   sysroot: string
-  out(text: string): void
-  err(text: string): void
+  out: (text: string) => void
+  err: (text: string) => void
   /** stdin, read once */
-  stdin(): string
+  stdin: () => string
   /** lets simulated time pass (reconciling the world each second); false when a `timeout` deadline cut it short */
-  advance(seconds: number): boolean
+  advance: (seconds: number) => boolean
   /** a call the real program rejects as unknown: recorded (tests fail on it), message printed, exit code */
-  reject(message: string, code: number): never
+  reject: (message: string, code: number) => never
   /** the real program would block here forever */
-  hang(what: string): never
-  fail(message: string, code?: number): never
+  hang: (what: string) => never
+  fail: (message: string, code?: number) => never
 }
 
 /** Where a program runs: its environment, working directory and stdin (read once). */
 export interface Io {
   env: NodeJS.ProcessEnv
   cwd: string
-  stdin(): string
+  stdin: () => string
 }
 
 export function makeCtx(dir: string, world: World, hostId: string, cmd: string, argv: string[], out: string[], err: string[], io: Io): Ctx {
   const host = world.hosts[hostId]
-  if (!host) throw new Error(`phone-sim: unknown host ${hostId}`)
+  if (!host)
+    throw new Error(`phone-sim: unknown host ${hostId}`)
   const deadline = io.env.SIM_DEADLINE ? Number(io.env.SIM_DEADLINE) : Infinity
   const ctx: Ctx = {
     dir,
@@ -71,8 +72,8 @@ export function makeCtx(dir: string, world: World, hostId: string, cmd: string, 
     cwd: io.cwd,
     root: io.env.SIM_ROOT === '1',
     sysroot: join(dir, 'hosts', hostId, 'root'),
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
+    out: text => out.push(text),
+    err: text => err.push(text),
     stdin: () => io.stdin(),
     advance(seconds) {
       const target = Math.min(world.now + seconds, deadline)
@@ -145,38 +146,60 @@ export function parseFlags(argv: string[], spec: FlagSpec, onUnknown: (flag: str
       const eq = a.indexOf('=')
       const name = eq > 0 ? a.slice(0, eq) : a
       if (withValue.has(name)) {
-        if (eq > 0) add(name, a.slice(eq + 1))
-        else if (i + 1 < argv.length) add(name, argv[++i])
+        if (eq > 0)
+          add(name, a.slice(eq + 1))
+        else if (i + 1 < argv.length)
+          add(name, argv[++i])
         else onUnknown(`${name} (needs a value)`)
-      } else if (boolean.has(name)) add(name, eq > 0 ? a.slice(eq + 1) : 'true')
-      else onUnknown(name)
-    } else if (a.startsWith('-') && a.length > 1 && (!/^-\d/.test(a) || boolean.has(a) || withValue.has(a))) {
+      }
+      else if (boolean.has(name)) {
+        add(name, eq > 0 ? a.slice(eq + 1) : 'true')
+      }
+      else {
+        onUnknown(name)
+      }
+    }
+    else if (a.startsWith('-') && a.length > 1 && (!/^-\d/.test(a) || boolean.has(a) || withValue.has(a))) {
       for (let j = 1; j < a.length; j++) {
         const name = `-${a[j]}`
         if (withValue.has(name)) {
           const rest = a.slice(j + 1)
-          if (rest) add(name, rest.startsWith('=') ? rest.slice(1) : rest)
-          else if (i + 1 < argv.length) add(name, argv[++i])
+          if (rest)
+            add(name, rest.startsWith('=') ? rest.slice(1) : rest)
+          else if (i + 1 < argv.length)
+            add(name, argv[++i])
           else onUnknown(`${name} (needs a value)`)
           break
-        } else if (boolean.has(name)) add(name, 'true')
-        else onUnknown(name)
+        }
+        else if (boolean.has(name)) {
+          add(name, 'true')
+        }
+        else {
+          onUnknown(name)
+        }
       }
-    } else positional.push(a)
+    }
+    else {
+      positional.push(a)
+    }
   }
   return { flags, positional }
 }
 
-export const has = (p: Parsed, ...names: string[]) => names.some((n) => p.flags[n] !== undefined)
-export const value = (p: Parsed, ...names: string[]): string | undefined => {
-  for (const n of names) if (p.flags[n]) return p.flags[n].at(-1)
+export const has = (p: Parsed, ...names: string[]) => names.some(n => p.flags[n] !== undefined)
+export function value(p: Parsed, ...names: string[]): string | undefined {
+  for (const n of names) {
+    if (p.flags[n])
+      return p.flags[n].at(-1)
+  }
   return undefined
 }
 
 /** "120s", "2m", "1h30m", "5" (seconds) → seconds; NaN when not a duration. */
 export function parseDuration(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text)
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g
+  if (/^\d+(\.\d+)?$/.test(text))
+    return Number(text)
+  const re = /(\d+(?:\.\d+)?)(ms|[smh])/g
   let total = 0
   let matched = ''
   for (const m of text.matchAll(re)) {

@@ -1,3 +1,8 @@
+import type { Outcome, ProgramCall } from './programs.ts'
+import { Buffer } from 'node:buffer'
+import { existsSync, readFileSync, readlinkSync, renameSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
 /**
  * The sim's resident process (`node server.ts SIM_DIR`, started by createSim's first run): answers
  * the simulated programs' calls on SIM_DIR/sim.sock, so a call costs a few milliseconds instead of
@@ -7,17 +12,14 @@
  * ssh, timeout). A program that reads stdin is asked again with it; socat and `kubectl get --watch`
  * go to a process of their own (main.ts). It exits when its sim's folder or its parent is gone.
  */
-import { existsSync, readFileSync, readlinkSync, renameSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { join } from 'node:path'
+import process from 'node:process'
 import { resetRoundRobin } from './network.ts'
-import type { Outcome, ProgramCall } from './programs.ts'
 import { NeedsOwnProcess, NeedsStdin, recordCall, runProgram, timeoutStatus } from './programs.ts'
 
 const dir = process.argv[2]
 const parent = process.ppid
 
-const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
+const quote = (text: string) => `'${text.replaceAll('\'', `'\\''`)}'`
 const print = (text: string, fd: 1 | 2) => (text ? `printf %s ${quote(text)}${fd === 2 ? ' >&2' : ''}\n` : '')
 
 /** The shell code that does what the outcome says, in bin/sim. */
@@ -53,10 +55,12 @@ function answer(request: Buffer): string {
   const withStdin = field() === '1'
   const name = field()
   const argv = Array.from({ length: Number(field()) }, field)
-  if (op === 'timeout-status') return `exit ${timeoutStatus(dir, Number(argv[0]), Number(argv[1]))}\n`
-  if (name === 'socat') return 'sim_own_process\n'
+  if (op === 'timeout-status')
+    return `exit ${timeoutStatus(dir, Number(argv[0]), Number(argv[1]))}\n`
+  if (name === 'socat')
+    return 'sim_own_process\n'
   const stdin = withStdin ? request.subarray(at).toString('utf8') : undefined
-  const env = Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+  const env = Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
   const call: ProgramCall = {
     dir,
     host: env.SIM_HOST,
@@ -66,7 +70,8 @@ function answer(request: Buffer): string {
     cwd: readlinkSync(`/proc/${pid}/cwd`),
     stdinIsTty,
     stdin() {
-      if (stdin === undefined) throw new NeedsStdin()
+      if (stdin === undefined)
+        throw new NeedsStdin()
       return stdin
     },
   }
@@ -78,11 +83,15 @@ function answer(request: Buffer): string {
     const outcome = runProgram(call, true)
     recordCall(call)
     return script(outcome, call)
-  } catch (e) {
-    if (e instanceof NeedsStdin) return 'sim_call_with_stdin\n'
-    if (e instanceof NeedsOwnProcess) return 'sim_own_process\n'
+  }
+  catch (e) {
+    if (e instanceof NeedsStdin)
+      return 'sim_call_with_stdin\n'
+    if (e instanceof NeedsOwnProcess)
+      return 'sim_own_process\n'
     throw e
-  } finally {
+  }
+  finally {
     process.env = ownEnv
   }
 }
@@ -94,7 +103,8 @@ const server = createServer((socket) => {
     let reply: string
     try {
       reply = answer(Buffer.concat(chunks))
-    } catch (e) {
+    }
+    catch (e) {
       reply = `${print(`[phone-sim] the simulation failed: ${(e as Error).stack}\n`, 2)}exit 70\n`
     }
     socket.end(reply)
@@ -105,5 +115,6 @@ const server = createServer((socket) => {
 const bound = join(dir, `sim.sock.${process.pid}`)
 server.listen(bound, () => renameSync(bound, join(dir, 'sim.sock')))
 setInterval(() => {
-  if (!existsSync(dir) || process.ppid !== parent) process.exit(0)
+  if (!existsSync(dir) || process.ppid !== parent)
+    process.exit(0)
 }, 1000)

@@ -120,7 +120,7 @@ export interface Host {
   /** every phone's VM is called debian (AOSP vm_config), the laptop has its own name */
   hostname: string
   /** the VM's network as Android's Linux Terminal app sets it up: a tethered /24 on avf_tap_fixed */
-  lan: { iface: string; ip: string; prefix: number; gateway: string }
+  lan: { iface: string, ip: string, prefix: number, gateway: string }
   memTotalMB: number
   memAvailableMB: number
   diskFreeMB: number
@@ -136,7 +136,7 @@ export interface Host {
   tailscale: TailscaleState
   k3s: K3sInstall | null
   /** the phone's AI app (on Android): reachable from the VM only through the gateway */
-  aiApp: { running: boolean; models: Array<{ name: string; available: boolean; loaded: boolean }> } | null
+  aiApp: { running: boolean, models: Array<{ name: string, available: boolean, loaded: boolean }> } | null
   forwarders: Forwarder[]
   /** container images already on this node (containerd) */
   images: string[]
@@ -155,7 +155,7 @@ export interface KObject {
     annotations?: Record<string, string>
     creationTimestamp: string
     deletionTimestamp?: string
-    ownerReferences?: Array<{ kind: string; name: string }>
+    ownerReferences?: Array<{ kind: string, name: string }>
     generation?: number
     resourceVersion: string
   }
@@ -203,9 +203,9 @@ export interface World {
   /** images the registries have (anything else fails to pull) */
   registry: string[]
   /** calls the simulation doesn't know: flags and subcommands the real tool would reject */
-  rejections: Array<{ host: string; cmd: string; argv: string[]; reason: string }>
+  rejections: Array<{ host: string, cmd: string, argv: string[], reason: string }>
   /** a call that would block forever on a phone (the run was ended there) */
-  hung: { host: string; cmd: string; argv: string[]; at: number; what: string } | null
+  hung: { host: string, cmd: string, argv: string[], at: number, what: string } | null
   calls: Call[]
 }
 
@@ -224,11 +224,14 @@ export function withWorld<T>(dir: string, fn: (world: World) => T): T {
     try {
       mkdirSync(lock)
       break
-    } catch {
+    }
+    catch {
       // A program killed while holding the lock (the run was ended) leaves it behind.
       try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmdirSync(lock)
-      } catch { /* gone meanwhile */ }
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS)
+          rmdirSync(lock)
+      }
+      catch { /* gone meanwhile */ }
       Atomics.wait(pause, 0, 0, Math.min(20, 1 + tries))
     }
   }
@@ -243,7 +246,8 @@ export function withWorld<T>(dir: string, fn: (world: World) => T): T {
       renameSync(`${file}.tmp`, file)
     }
     return result
-  } finally {
+  }
+  finally {
     rmdirSync(lock)
   }
 }

@@ -1,3 +1,10 @@
+import type { ChildProcess } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 // Benchmark of the chat app on the embedded store (SQLite file, WAL, synchronous=FULL).
 //
 //   node chat-demo/app/bench/bench.ts [--duration SECONDS] [--json PATH]
@@ -9,13 +16,7 @@
 // audience's port with the production heap, and the page in Chromium while 2,000 messages arrive;
 // the exit code is 1 if a message is lost or the peak RSS passes the pod's 256 MiB.
 // The numbers also go to a JSON file (default chat-demo/app/bench/results.json) for the main bench.
-import { spawn, spawnSync } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
-import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import process from 'node:process'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -30,11 +31,11 @@ const CONNECTIONS = [1, 16, 64]
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
+    'duration': { type: 'string', default: '5' },
     'crowd-seconds': { type: 'string', default: '20' },
     'skip-ui': { type: 'boolean', default: false },
-    json: { type: 'string', default: DEFAULT_JSON },
-    help: { type: 'boolean', short: 'h', default: false },
+    'json': { type: 'string', default: DEFAULT_JSON },
+    'help': { type: 'boolean', short: 'h', default: false },
   },
 })
 if (values.help) {
@@ -48,13 +49,13 @@ if (!Number.isFinite(duration) || duration <= 0) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'chat-bench-'))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 async function freePort(): Promise<number> {
   const probe = createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+  await new Promise<void>(r => probe.listen(0, '127.0.0.1', r))
   const { port } = probe.address() as AddressInfo
-  await new Promise((r) => probe.close(r))
+  await new Promise(r => probe.close(r))
   return port
 }
 
@@ -64,7 +65,8 @@ function rssMb(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1])
     return kb / 1024
-  } catch {
+  }
+  catch {
     const out = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).stdout
     return Number(out.trim()) / 1024
   }
@@ -74,11 +76,11 @@ interface Server {
   child: ChildProcess
   url: string
   db: string
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
 /** Starts `node src/main.ts` and resolves once /api/readyz answers 200, with the time that took. */
-async function startServer(name: string): Promise<{ server: Server; readyMs: number }> {
+async function startServer(name: string): Promise<{ server: Server, readyMs: number }> {
   const port = await freePort()
   const db = join(dir, `${name}.db`)
   const started = performance.now()
@@ -88,10 +90,13 @@ async function startServer(name: string): Promise<{ server: Server; readyMs: num
   })
   const url = `http://127.0.0.1:${port}`
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the chat exited with ${child.exitCode} during start-up`)
+    if (child.exitCode !== null)
+      throw new Error(`the chat exited with ${child.exitCode} during start-up`)
     try {
-      if ((await fetch(`${url}/api/readyz`)).ok) break
-    } catch {
+      if ((await fetch(`${url}/api/readyz`)).ok)
+        break
+    }
+    catch {
       // not listening yet
     }
     await sleep(5)
@@ -99,7 +104,8 @@ async function startServer(name: string): Promise<{ server: Server; readyMs: num
   const readyMs = performance.now() - started
   const stop = () =>
     new Promise<void>((r) => {
-      if (child.exitCode !== null) return r()
+      if (child.exitCode !== null)
+        return r()
       child.once('exit', () => r())
       child.kill('SIGTERM')
     })
@@ -177,7 +183,8 @@ async function main() {
   let crowd
   try {
     crowd = await crowdBench({ dir, ports: { speaker: await freePort(), audience: await freePort() }, seconds: Number(values['crowd-seconds']), browser })
-  } finally {
+  }
+  finally {
     await browser?.close()
   }
 
@@ -198,10 +205,11 @@ async function main() {
   printTable(result)
   printCrowd(crowd)
   const jsonPath = resolve(values.json as string)
-  writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n')
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`)
   console.log(`\nNumbers written to ${jsonPath}`)
   rmSync(dir, { recursive: true, force: true })
-  if (lost > 0 || crowd.messages.lost > 0 || crowd.peakRssMb >= POD_LIMIT_MB) process.exit(1)
+  if (lost > 0 || crowd.messages.lost > 0 || crowd.peakRssMb >= POD_LIMIT_MB)
+    process.exit(1)
 }
 
 function row(method: LoadRow['method'], path: string, connections: number, r: Awaited<ReturnType<typeof autocannon>>, okStatus: string): LoadRow {
@@ -219,10 +227,10 @@ function row(method: LoadRow['method'], path: string, connections: number, r: Aw
 }
 
 function printTable(r: {
-  startupToReadyMs: { median: number; min: number; runs: number }
-  idleRssMb: { chat: number; bareNode: number; chatAfterLoad: number }
+  startupToReadyMs: { median: number, min: number, runs: number }
+  idleRssMb: { chat: number, bareNode: number, chatAfterLoad: number }
   load: LoadRow[]
-  messages: { acknowledged: number; stored: number; lost: number }
+  messages: { acknowledged: number, stored: number, lost: number }
 }) {
   const pad = (s: string | number, n: number) => String(s).padStart(n)
   console.log(`Start-up to ready   ${r.startupToReadyMs.median} ms median (min ${r.startupToReadyMs.min} ms, ${r.startupToReadyMs.runs} starts)`)

@@ -1,3 +1,11 @@
+import type { Buffer } from 'node:buffer'
+import type { ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
+import type { Browser, Page } from 'playwright-core'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { join } from 'node:path'
 // The crowd benchmark (part of `npm run bench:chat`): the chat as a room uses it through the funnel,
 // with the pod's production heap (NODE_OPTIONS of chat.yaml; memory limit 256 MiB).
 //
@@ -8,15 +16,9 @@
 // Figures: the normal senders' p99 next to the same senders on an idle server (the floor, same run),
 // the server's peak RSS (VmHWM), messages acknowledged (201) vs stored (0 lost), live-stream clients
 // dropped, and the page's longest main-thread task next to the bare page's.
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { connect } from 'node:net'
-import type { Socket } from 'node:net'
-import { join } from 'node:path'
+import process from 'node:process'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 export const POD_LIMIT_MB = 256
@@ -25,18 +27,19 @@ export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-sp
 export const UI_TASK_TARGET_MS = 200
 
 export interface CrowdResult {
-  clients: { total: number; neverReading: number; dropped: number }
-  normalSenders: { senders: number; posted: number; p50Ms: number; p99Ms: number; idleP99Ms: number; ratio: number; refused: number }
-  flooder: { attempts: number; accepted: number; refused: number }
-  messages: { acknowledged: number; stored: number; lost: number }
+  clients: { total: number, neverReading: number, dropped: number }
+  normalSenders: { senders: number, posted: number, p50Ms: number, p99Ms: number, idleP99Ms: number, ratio: number, refused: number }
+  flooder: { attempts: number, accepted: number, refused: number }
+  messages: { acknowledged: number, stored: number, lost: number }
   peakRssMb: number
-  ui: { messages: number; longestTaskMs: number; floorLongestTaskMs: number; shownAtEnd: number } | null
+  ui: { messages: number, longestTaskMs: number, floorLongestTaskMs: number, shownAtEnd: number } | null
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits
-const quantile = (xs: number[], q: number) => {
-  if (xs.length === 0) return 0
+function quantile(xs: number[], q: number) {
+  if (xs.length === 0)
+    return 0
   const sorted = [...xs].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
 }
@@ -47,10 +50,10 @@ interface Chat {
   audience: string
   db: string
   logs: string[]
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
-async function startChat(dir: string, ports: { speaker: number; audience: number }): Promise<Chat> {
+async function startChat(dir: string, ports: { speaker: number, audience: number }): Promise<Chat> {
   const db = join(dir, 'crowd.db')
   const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, MAIN], {
     env: {
@@ -71,21 +74,28 @@ async function startChat(dir: string, ports: { speaker: number; audience: number
     const lines = buffer.split('\n')
     buffer = lines.pop() ?? ''
     // Only the warnings matter here; request lines would make this array large.
-    for (const line of lines) if (line.includes('"warn"')) logs.push(line)
+    for (const line of lines) {
+      if (line.includes('"warn"'))
+        logs.push(line)
+    }
   })
   const speaker = `http://127.0.0.1:${ports.speaker}`
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the chat exited with ${child.exitCode} during start-up`)
+    if (child.exitCode !== null)
+      throw new Error(`the chat exited with ${child.exitCode} during start-up`)
     try {
-      if ((await fetch(`${speaker}/api/readyz`)).ok) break
-    } catch {
+      if ((await fetch(`${speaker}/api/readyz`)).ok)
+        break
+    }
+    catch {
       // not listening yet
     }
     await sleep(10)
   }
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
+      if (child.exitCode !== null)
+        return resolve()
       child.once('exit', () => resolve())
       child.kill('SIGTERM')
     })
@@ -104,7 +114,8 @@ function streamClient(base: string, reading: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
       socket.write(`GET /api/events HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`)
-      if (reading) socket.on('data', () => {})
+      if (reading)
+        socket.on('data', () => {})
       else socket.pause()
       resolve(socket)
     })
@@ -119,7 +130,7 @@ async function senderCookie(audience: string): Promise<string> {
   return page.headers.get('set-cookie')?.split(';')[0] ?? ''
 }
 
-async function post(base: string, text: string, cookie?: string): Promise<{ status: number; ms: number }> {
+async function post(base: string, text: string, cookie?: string): Promise<{ status: number, ms: number }> {
   const started = performance.now()
   try {
     const response = await fetch(`${base}/api/messages`, {
@@ -129,7 +140,8 @@ async function post(base: string, text: string, cookie?: string): Promise<{ stat
     })
     await response.arrayBuffer()
     return { status: response.status, ms: performance.now() - started }
-  } catch {
+  }
+  catch {
     return { status: 0, ms: performance.now() - started }
   }
 }
@@ -146,7 +158,8 @@ async function normalSenders(audience: string, cookies: string[], seconds: numbe
         const next = performance.now() + 3000
         const answer = await post(audience, `crowd ${tag} ${i}-${n}`, cookie)
         statuses.push(answer.status)
-        if (answer.status === 201) latencies.push(answer.ms)
+        if (answer.status === 201)
+          latencies.push(answer.ms)
         await sleep(Math.max(0, next - performance.now()))
       }
     }),
@@ -178,7 +191,7 @@ async function uiUnderFlood(browser: Browser, chat: Chat, count: number) {
       w.__count = 0
       const events = new EventSource('/api/events')
       events.addEventListener('message', () => w.__count++)
-      return new Promise((resolve) => events.addEventListener('hello', resolve))
+      return new Promise(resolve => events.addEventListener('hello', resolve))
     })
     const reset = () => (window as unknown as { __longest: number }).__longest = 0
     await chatPage.evaluate(reset)
@@ -190,8 +203,8 @@ async function uiUnderFlood(browser: Browser, chat: Chat, count: number) {
         while (next < count) await post(chat.speaker, `ui flood ${next++}`)
       }),
     )
-    await barePage.waitForFunction((n) => (window as unknown as { __count: number }).__count >= n, count, { timeout: 120_000 })
-    await chatPage.waitForFunction((n) => [...document.querySelectorAll('#messages .text')].some((t) => t.textContent === `ui flood ${n}`), count - 1, { timeout: 120_000 }).catch(() => {})
+    await barePage.waitForFunction(n => (window as unknown as { __count: number }).__count >= n, count, { timeout: 120_000 })
+    await chatPage.waitForFunction(n => [...document.querySelectorAll('#messages .text')].some(t => t.textContent === `ui flood ${n}`), count - 1, { timeout: 120_000 }).catch(() => {})
     const longest = (page: Page) => page.evaluate(() => (window as unknown as { __longest: number }).__longest)
     return {
       messages: count,
@@ -199,13 +212,14 @@ async function uiUnderFlood(browser: Browser, chat: Chat, count: number) {
       floorLongestTaskMs: round(await longest(barePage), 0),
       shownAtEnd: await chatPage.locator('#messages li').count(),
     }
-  } finally {
+  }
+  finally {
     await chatPage.close()
     await barePage.close()
   }
 }
 
-export async function crowdBench(options: { dir: string; ports: { speaker: number; audience: number }; seconds: number; browser?: Browser }): Promise<CrowdResult> {
+export async function crowdBench(options: { dir: string, ports: { speaker: number, audience: number }, seconds: number, browser?: Browser }): Promise<CrowdResult> {
   const chat = await startChat(options.dir, options.ports)
   const sockets: Socket[] = []
   try {
@@ -227,7 +241,8 @@ export async function crowdBench(options: { dir: string; ports: { speaker: numbe
       Array.from({ length: 4 }, async () => {
         while (flooding) {
           const answer = await post(chat.audience, `crowd flood ${flood.attempts++} ${'x'.repeat(1500)}`, flooderCookie)
-          if (answer.status === 201) flood.accepted++
+          if (answer.status === 201)
+            flood.accepted++
           else flood.refused++
         }
       }),
@@ -235,16 +250,16 @@ export async function crowdBench(options: { dir: string; ports: { speaker: numbe
     const room = await normalSenders(chat.audience, cookies, options.seconds, 'room')
     flooding = false
     await flooder
-    const dropped = chat.logs.filter((l) => l.includes('dropped a live-stream client')).length
+    const dropped = chat.logs.filter(l => l.includes('dropped a live-stream client')).length
     for (const socket of sockets.splice(0)) socket.destroy()
 
     const ui = options.browser ? await uiUnderFlood(options.browser, chat, 2000) : null
     const peak = peakRssMb(chat.child.pid as number)
     await chat.stop()
 
-    const acknowledged = idle.statuses.filter((s) => s === 201).length + room.statuses.filter((s) => s === 201).length + flood.accepted + (ui ? ui.messages : 0)
+    const acknowledged = idle.statuses.filter(s => s === 201).length + room.statuses.filter(s => s === 201).length + flood.accepted + (ui ? ui.messages : 0)
     const db = new DatabaseSync(chat.db, { readOnly: true })
-    const stored = Number((db.prepare("SELECT COUNT(*) AS n FROM messages WHERE text LIKE 'crowd %' OR text LIKE 'ui flood %'").get() as { n: number }).n)
+    const stored = Number((db.prepare('SELECT COUNT(*) AS n FROM messages WHERE text LIKE \'crowd %\' OR text LIKE \'ui flood %\'').get() as { n: number }).n)
     db.close()
     const idleP99 = quantile(idle.latencies, 0.99)
     const p99 = quantile(room.latencies, 0.99)
@@ -257,14 +272,15 @@ export async function crowdBench(options: { dir: string; ports: { speaker: numbe
         p99Ms: round(p99),
         idleP99Ms: round(idleP99),
         ratio: round(p99 / Math.max(idleP99, 0.1), 1),
-        refused: room.statuses.filter((s) => s !== 201).length,
+        refused: room.statuses.filter(s => s !== 201).length,
       },
       flooder: flood,
       messages: { acknowledged, stored, lost: Math.max(0, acknowledged - stored) },
       peakRssMb: round(peak),
       ui,
     }
-  } finally {
+  }
+  finally {
     for (const socket of sockets) socket.destroy()
     await chat.stop()
   }

@@ -15,7 +15,7 @@ const MAX_SHOWN_WITH_OLDER = 1000
 const PRETTY_MAX_INPUT = 20_000
 const PRETTY_MAX_DEPTH = 12
 
-const $ = (id) => document.getElementById(id)
+const $ = id => document.getElementById(id)
 const list = $('messages')
 const scroller = $('scroller')
 const form = $('composer')
@@ -51,8 +51,10 @@ function hue(name) {
 
 function el(tag, className, text) {
   const node = document.createElement(tag)
-  if (className) node.className = className
-  if (text !== undefined) node.textContent = text
+  if (className)
+    node.className = className
+  if (text !== undefined)
+    node.textContent = text
   return node
 }
 
@@ -64,11 +66,20 @@ function depth(text) {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]
     if (inString) {
-      if (ch === '\\') i++
-      else if (ch === '"') inString = false
-    } else if (ch === '"') inString = true
-    else if (ch === '{' || ch === '[') max = Math.max(max, ++level)
-    else if (ch === '}' || ch === ']') level--
+      if (ch === '\\')
+        i++
+      else if (ch === '"')
+        inString = false
+    }
+    else if (ch === '"') {
+      inString = true
+    }
+    else if (ch === '{' || ch === '[') {
+      max = Math.max(max, ++level)
+    }
+    else if (ch === '}' || ch === ']') {
+      level--
+    }
   }
   return max
 }
@@ -79,8 +90,10 @@ function formatOutput(output) {
   if (/^[[{]/.test(trimmed) && trimmed.length <= PRETTY_MAX_INPUT && depth(trimmed) <= PRETTY_MAX_DEPTH) {
     try {
       const pretty = JSON.stringify(JSON.parse(trimmed), null, 2)
-      if (pretty.length <= trimmed.length * 3 + 200) return { text: pretty, json: true }
-    } catch {
+      if (pretty.length <= trimmed.length * 3 + 200)
+        return { text: pretty, json: true }
+    }
+    catch {
       // not JSON after all
     }
   }
@@ -104,8 +117,10 @@ function render(m) {
       li.setAttribute('aria-busy', 'true')
       const place = waiting.indexOf(m.id)
       li.append(place >= 0 ? el('p', 'queued', `/${m.command} waits for a free slot: number ${place + 1} in the queue`) : el('p', 'thinking', `/${m.command} is thinking`))
-    } else {
-      if (m.status !== 'ok') meta.append(el('span', 'badge', m.status === 'timeout' ? 'timed out' : 'failed'))
+    }
+    else {
+      if (m.status !== 'ok')
+        meta.append(el('span', 'badge', m.status === 'timeout' ? 'timed out' : 'failed'))
       const { text, json } = formatOutput(m.output ?? '')
       const pre = el('pre', json ? 'output json' : 'output', text)
       pre.tabIndex = 0 // long output scrolls: reachable with the keyboard
@@ -125,7 +140,8 @@ function after(id) {
   let high = ids.length
   while (low < high) {
     const mid = (low + high) >> 1
-    if (ids[mid] <= id) low = mid + 1
+    if (ids[mid] <= id)
+      low = mid + 1
     else high = mid
   }
   return low
@@ -133,10 +149,13 @@ function after(id) {
 
 /** Queues a message for the next frame; while the tab is hidden, only the newest ones are kept. */
 function upsert(m) {
-  if (m.id <= clearedUpTo || hidden.has(m.id)) return
+  if (m.id <= clearedUpTo || hidden.has(m.id))
+    return
   pending.set(m.id, m)
-  if (pending.size > MAX_SHOWN_WITH_OLDER) pending.delete(Math.min(...pending.keys()))
-  if (!frame) frame = requestAnimationFrame(flush)
+  if (pending.size > MAX_SHOWN_WITH_OLDER)
+    pending.delete(Math.min(...pending.keys()))
+  if (!frame)
+    frame = requestAnimationFrame(flush)
 }
 
 function place(m) {
@@ -144,7 +163,8 @@ function place(m) {
   const existing = shown.get(m.id)
   if (existing) {
     existing.li.replaceWith(li)
-  } else {
+  }
+  else {
     const index = after(m.id)
     list.insertBefore(li, index < ids.length ? shown.get(ids[index]).li : null)
     ids.splice(index, 0, m.id)
@@ -154,7 +174,8 @@ function place(m) {
 
 function remove(id) {
   const entry = shown.get(id)
-  if (!entry) return
+  if (!entry)
+    return
   entry.li.remove()
   shown.delete(id)
   ids.splice(ids.indexOf(id), 1)
@@ -170,13 +191,15 @@ function flush() {
   const now = newest.slice(0, PER_FRAME)
   for (const m of newest.slice(PER_FRAME)) pending.set(m.id, m)
   for (const m of now) place(m)
-  if (pending.size > 0) frame = requestAnimationFrame(flush)
+  if (pending.size > 0)
+    frame = requestAnimationFrame(flush)
   if (ids.length > cap) {
     for (const id of ids.slice(0, ids.length - cap)) remove(id)
     olderButton.hidden = false
   }
   emptyNote.hidden = ids.length > 0
-  if (stick) scroller.scrollTop = scroller.scrollHeight
+  if (stick)
+    scroller.scrollTop = scroller.scrollHeight
 }
 
 /** Re-renders the commands whose place in the queue changed. */
@@ -185,7 +208,8 @@ function setWaiting(next) {
   waiting = next
   for (const id of changed) {
     const entry = shown.get(id)
-    if (entry && entry.message.status === 'running') upsert(entry.message)
+    if (entry && entry.message.status === 'running')
+      upsert(entry.message)
   }
 }
 
@@ -194,7 +218,8 @@ async function getJson(url, options) {
   let body = {}
   try {
     body = await response.json()
-  } catch {
+  }
+  catch {
     // no JSON body
   }
   return { response, body }
@@ -202,7 +227,8 @@ async function getJson(url, options) {
 
 async function loadLatest() {
   const { response, body } = await getJson('/api/messages?limit=50')
-  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`)
+  if (!response.ok)
+    throw new Error(body.error || `HTTP ${response.status}`)
   for (const m of body.messages) upsert(m)
   olderButton.hidden = body.nextBefore === null && clearedUpTo === 0
 }
@@ -215,10 +241,14 @@ async function loadOlder() {
   }
   const before = ids.length === 0 ? '' : `&before=${ids[0]}`
   const { response, body } = await getJson(`/api/messages?limit=50${before}`)
-  if (!response.ok) return showError(body.error || `HTTP ${response.status}`)
+  if (!response.ok)
+    return showError(body.error || `HTTP ${response.status}`)
   cap = Math.min(MAX_SHOWN_WITH_OLDER, Math.max(cap, ids.length + body.messages.length))
   const height = scroller.scrollHeight
-  for (const m of body.messages) if (!hidden.has(m.id)) place(m)
+  for (const m of body.messages) {
+    if (!hidden.has(m.id))
+      place(m)
+  }
   scroller.scrollTop += scroller.scrollHeight - height // keep the view where it was
   olderButton.hidden = body.nextBefore === null
   emptyNote.hidden = ids.length > 0
@@ -242,7 +272,7 @@ function showError(text) {
 /** A fresh key per message; a retry sends the same one, so the server stores the message once. */
 function newKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return [...bytes].map(b => b.toString(16).padStart(2, '0')).join('')
 }
 
 async function post(text, key) {
@@ -253,11 +283,14 @@ async function post(text, key) {
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify({ text }),
       })
-      if (answer.response.status !== 503 || attempt >= 2) return answer
-    } catch (error) {
-      if (attempt >= 2) throw error
+      if (answer.response.status !== 503 || attempt >= 2)
+        return answer
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt))
+    catch (error) {
+      if (attempt >= 2)
+        throw error
+    }
+    await new Promise(resolve => setTimeout(resolve, 1000 * 2 ** attempt))
   }
 }
 
@@ -270,16 +303,21 @@ async function send(text) {
       lastSent = text
       input.value = ''
       grow()
-      if (body.clear) clearScreen()
-      else if (body.message) upsert(body.message)
+      if (body.clear)
+        clearScreen()
+      else if (body.message)
+        upsert(body.message)
       scroller.scrollTop = scroller.scrollHeight
-    } else {
+    }
+    else {
       const who = body.pod ? ` (pod ${body.pod} on node ${body.node})` : ''
       showError(`${body.error || `HTTP ${response.status}`}${who}`)
     }
-  } catch (error) {
+  }
+  catch (error) {
     showError(`Could not reach the server: ${error.message}`)
-  } finally {
+  }
+  finally {
     sendButton.disabled = false
     input.focus()
   }
@@ -294,18 +332,21 @@ function grow() {
 form.addEventListener('submit', (event) => {
   event.preventDefault()
   const text = input.value
-  if (text.trim() === '') return showError('Type a message first.')
+  if (text.trim() === '')
+    return showError('Type a message first.')
   void send(text)
 })
 input.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault()
     form.requestSubmit()
-  } else if (event.key === 'ArrowUp' && input.value === '' && lastSent) {
+  }
+  else if (event.key === 'ArrowUp' && input.value === '' && lastSent) {
     event.preventDefault()
     input.value = lastSent
     grow()
-  } else if (event.key === 'Escape') {
+  }
+  else if (event.key === 'Escape') {
     showError('')
   }
 })
@@ -334,7 +375,8 @@ let retryMs = 2000
 function connect() {
   const events = new EventSource(lastEventId ? `/api/events?lastEventId=${encodeURIComponent(lastEventId)}` : '/api/events')
   const remember = (event) => {
-    if (event.lastEventId) lastEventId = event.lastEventId
+    if (event.lastEventId)
+      lastEventId = event.lastEventId
   }
   events.addEventListener('hello', (event) => {
     const hello = JSON.parse(event.data)
@@ -357,12 +399,13 @@ function connect() {
     pending.delete(id)
     remove(id)
   })
-  events.addEventListener('queue', (event) => setWaiting(JSON.parse(event.data).waiting))
-  events.addEventListener('audience', (event) => setPosting(JSON.parse(event.data).posting))
+  events.addEventListener('queue', event => setWaiting(JSON.parse(event.data).waiting))
+  events.addEventListener('audience', event => setPosting(JSON.parse(event.data).posting))
   // The server could not replay what this page missed: start again from the newest messages.
   events.addEventListener('reset', () => void loadLatest().catch(() => {}))
   events.addEventListener('error', () => {
-    if (events.readyState !== EventSource.CLOSED) return setStatus('offline', 'reconnecting…')
+    if (events.readyState !== EventSource.CLOSED)
+      return setStatus('offline', 'reconnecting…')
     const wait = retryMs + Math.floor(Math.random() * retryMs)
     retryMs = Math.min(retryMs * 2, 30_000)
     setStatus('offline', `no live connection (the room may be full); trying again in ${Math.round(wait / 1000)} s`)
@@ -373,14 +416,17 @@ function connect() {
 async function init() {
   try {
     const { body } = await getJson('/api/info')
-    if (body.maxMessageLength) input.maxLength = body.maxMessageLength
-  } catch {
+    if (body.maxMessageLength)
+      input.maxLength = body.maxMessageLength
+  }
+  catch {
     // the defaults will do
   }
   connect()
   try {
     await loadLatest()
-  } catch (error) {
+  }
+  catch (error) {
     showError(`Could not load messages: ${error.message}`)
   }
   input.focus()

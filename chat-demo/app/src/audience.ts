@@ -3,7 +3,7 @@
 export interface AudienceState {
   readonly posting: boolean
   /** Returns true when the state changed (then onChange has been called). */
-  setPosting(posting: boolean): boolean
+  setPosting: (posting: boolean) => boolean
 }
 
 export function createAudienceState(onChange: (posting: boolean) => void): AudienceState {
@@ -13,7 +13,8 @@ export function createAudienceState(onChange: (posting: boolean) => void): Audie
       return posting
     },
     setPosting(next) {
-      if (next === posting) return false
+      if (next === posting)
+        return false
       posting = next
       onChange(posting)
       return true

@@ -1,16 +1,17 @@
-// The chat itself: stores messages, recognises commands, runs them in the background and announces
-// every new or finished message to the connected browsers.
-import { basename } from 'node:path'
+import type { AudienceState } from './audience.ts'
 import type { CommandsSource, FileCommand } from './commands/file.ts'
 import type { CommandQueue } from './commands/queue.ts'
-import { runShellCommand } from './commands/runner.ts'
 import type { Config } from './config.ts'
 import type { LlmClient } from './llm.ts'
 import type { Logger } from './log.ts'
-import type { AudienceState } from './audience.ts'
 import type { Role } from './role.ts'
 import type { Hub } from './sse.ts'
 import type { CommandResult, Message, NewMessage, Store } from './store/index.ts'
+// The chat itself: stores messages, recognises commands, runs them in the background and announces
+// every new or finished message to the connected browsers.
+import { Buffer } from 'node:buffer'
+import { basename } from 'node:path'
+import { runShellCommand } from './commands/runner.ts'
 
 export interface ChatDeps {
   config: Config
@@ -33,15 +34,15 @@ export interface Poster {
   key?: string
 }
 
-export type PostResult =
-  | {
-      kind: 'message'
-      message: Message
-      /** resolves with the message once its command has finished */
-      done: Promise<Message>
-      /** > 0: the command waits in the queue at this place */
-      queuePosition?: number
-    }
+export type PostResult
+  = | {
+    kind: 'message'
+    message: Message
+    /** resolves with the message once its command has finished */
+    done: Promise<Message>
+    /** > 0: the command waits in the queue at this place */
+    queuePosition?: number
+  }
   | { kind: 'clear' }
 
 /** No place for the command (the sender has one already, or the queue is full): 429, nothing stored. */
@@ -77,22 +78,23 @@ const BUILTINS: Record<string, Builtin> = {
 }
 
 /** "/name rest": the name runs up to the first whitespace, the argument is everything after that one character. */
-export function parseCommand(text: string): { name: string; arg: string } | undefined {
-  if (!text.startsWith('/')) return undefined
+export function parseCommand(text: string): { name: string, arg: string } | undefined {
+  if (!text.startsWith('/'))
+    return undefined
   const match = /^\/(\S*)(?:\s([\s\S]*))?$/.exec(text)
   return { name: match?.[1] ?? '', arg: match?.[2] ?? '' }
 }
 
 export interface Chat {
-  post(text: string, poster: Poster): Promise<PostResult>
+  post: (text: string, poster: Poster) => Promise<PostResult>
   /** Names of the commands this role may use, built-in and from the file. */
-  commandNames(role: Role): string[]
+  commandNames: (role: Role) => string[]
   /** Hides a message from every page of history and every screen; false when there is none. */
-  hide(id: number): Promise<boolean>
+  hide: (id: number) => Promise<boolean>
   /** Called once the store answers: commands an earlier process or pod left running are marked failed. */
-  recover(): Promise<void>
+  recover: () => Promise<void>
   /** Stops running commands and waits for them to settle. */
-  shutdown(): Promise<void>
+  shutdown: () => Promise<void>
 }
 
 export function createChat(deps: ChatDeps): Chat {
@@ -104,7 +106,8 @@ export function createChat(deps: ChatDeps): Chat {
 
   const insertOnce = async (message: NewMessage, key?: string) => {
     const inserted = await store.insert(message, key)
-    if (inserted.created) hub.publish('message', inserted.message)
+    if (inserted.created)
+      hub.publish('message', inserted.message)
     return inserted
   }
   const insert = async (message: NewMessage, key?: string) => (await insertOnce(message, key)).message
@@ -124,29 +127,38 @@ export function createChat(deps: ChatDeps): Chat {
     const mark = (speakerOnly: boolean | undefined, description: string) => (speakerOnly ? `${description} (speaker only)`.trim() : description)
     const rows: [string, string][] = []
     for (const [name, builtin] of Object.entries(BUILTINS)) {
-      if (!file.has(name) && allowed(role, builtin.speakerOnly)) rows.push([builtin.usage, mark(builtin.speakerOnly, builtin.description)])
+      if (!file.has(name) && allowed(role, builtin.speakerOnly))
+        rows.push([builtin.usage, mark(builtin.speakerOnly, builtin.description)])
     }
     const fileRows: [string, string][] = [...file.values()]
-      .filter((c) => allowed(role, c.speakerOnly))
-      .map((c) => [`/${c.name}`, mark(c.speakerOnly, c.description ?? '')])
+      .filter(c => allowed(role, c.speakerOnly))
+      .map(c => [`/${c.name}`, mark(c.speakerOnly, c.description ?? '')])
     const width = Math.max(...[...rows, ...fileRows].map(([usage]) => usage.length))
     const format = ([usage, description]: [string, string]) => `  ${usage.padEnd(width)}  ${description}`.trimEnd()
     const lines = ['Built in:', ...rows.map(format)]
-    if (fileRows.length) lines.push(`From ${basename(config.commandsFile ?? 'the commands file')}:`, ...fileRows.map(format))
+    if (fileRows.length)
+      lines.push(`From ${basename(config.commandsFile ?? 'the commands file')}:`, ...fileRows.map(format))
     return lines.join('\n')
   }
 
   const commandNames = (role: Role) => {
     const file = commands.current()
     const names = new Set<string>()
-    for (const [name, builtin] of Object.entries(BUILTINS)) if (!file.has(name) && allowed(role, builtin.speakerOnly)) names.add(name)
-    for (const c of file.values()) if (allowed(role, c.speakerOnly)) names.add(c.name)
+    for (const [name, builtin] of Object.entries(BUILTINS)) {
+      if (!file.has(name) && allowed(role, builtin.speakerOnly))
+        names.add(name)
+    }
+    for (const c of file.values()) {
+      if (allowed(role, c.speakerOnly))
+        names.add(c.name)
+    }
     return [...names].sort()
   }
 
   const hide = async (id: number) => {
     const found = await store.hide(id)
-    if (found) hub.publish('hide', { id })
+    if (found)
+      hub.publish('hide', { id })
     return found
   }
 
@@ -154,7 +166,8 @@ export function createChat(deps: ChatDeps): Chat {
   const speakerCommand = async (text: string, name: string, arg: string, key?: string): Promise<PostResult> => {
     if (name === 'hide') {
       const id = /^\s*#?(\d{1,15})\s*$/.exec(arg)?.[1]
-      if (!id) return answerNow(text, name, `Usage: ${BUILTINS.hide?.usage} — the number of the message (shown as #ID on the page).`, 'error', key)
+      if (!id)
+        return answerNow(text, name, `Usage: ${BUILTINS.hide?.usage} — the number of the message (shown as #ID on the page).`, 'error', key)
       return (await hide(Number(id)))
         ? answerNow(text, name, `message ${id} is hidden for everyone (it stays stored)`, 'ok', key)
         : answerNow(text, name, `there is no message ${id}`, 'error', key)
@@ -166,7 +179,8 @@ export function createChat(deps: ChatDeps): Chat {
 
   const cap = (text: string) => {
     const bytes = Buffer.from(text, 'utf8')
-    if (bytes.length <= config.maxOutputBytes) return text
+    if (bytes.length <= config.maxOutputBytes)
+      return text
     return `${bytes.subarray(0, config.maxOutputBytes).toString('utf8')}\n[output cut at ${config.maxOutputBytes} bytes]`
   }
 
@@ -176,12 +190,13 @@ export function createChat(deps: ChatDeps): Chat {
       try {
         await store.finish(id, result)
         return
-      } catch (error) {
+      }
+      catch (error) {
         if (attempt >= 5 || stopping.signal.aborted) {
           log.error('could not save a command result', { id, error: (error as Error).message })
           return
         }
-        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt))
+        await new Promise(resolve => setTimeout(resolve, 250 * 2 ** attempt))
       }
     }
   }
@@ -194,7 +209,8 @@ export function createChat(deps: ChatDeps): Chat {
     if (stopping.signal.aborted) {
       status = 'error'
       output = '[stopped: the server is shutting down]'
-    } else if (file) {
+    }
+    else if (file) {
       const outcome = await runShellCommand({
         command: file.command,
         // The user's text only ever travels as data: in ARG, never inside the command string.
@@ -205,7 +221,8 @@ export function createChat(deps: ChatDeps): Chat {
       })
       ;({ status, output } = outcome)
       exit = outcome.exitCode
-    } else {
+    }
+    else {
       ;({ status, output } = await llm.ask(arg, stopping.signal))
       output = cap(output)
     }
@@ -228,7 +245,8 @@ export function createChat(deps: ChatDeps): Chat {
   return {
     async post(text, poster) {
       const { role, key } = poster
-      if (role === 'audience' && !audience.posting) throw new ForbiddenError('the speaker has paused the chat for the audience; try again later')
+      if (role === 'audience' && !audience.posting)
+        throw new ForbiddenError('the speaker has paused the chat for the audience; try again later')
       const command = parseCommand(text)
       if (!command) {
         const message = await insert({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: null, status: null, output: null, finishedAt: null }, key)
@@ -237,18 +255,23 @@ export function createChat(deps: ChatDeps): Chat {
       const { name, arg } = command
       const file = commands.current().get(name)
       const builtin = file ? undefined : BUILTINS[name]
-      if (!allowed(role, file ? file.speakerOnly : builtin?.speakerOnly)) throw new ForbiddenError(`/${name} is for the speaker only`)
-      if (name === 'clear') return { kind: 'clear' }
-      if (name === 'help') return answerNow(text, name, helpText(role), 'ok', key)
-      if (name === 'hide' || name === 'pause' || name === 'resume') return speakerCommand(text, name, arg, key)
+      if (!allowed(role, file ? file.speakerOnly : builtin?.speakerOnly))
+        throw new ForbiddenError(`/${name} is for the speaker only`)
+      if (name === 'clear')
+        return { kind: 'clear' }
+      if (name === 'help')
+        return answerNow(text, name, helpText(role), 'ok', key)
+      if (name === 'hide' || name === 'pause' || name === 'resume')
+        return speakerCommand(text, name, arg, key)
       if (!file && name === 'whoami') {
         return answerNow(text, name, `pod ${config.podName} on node ${config.nodeName} (chat ${deps.version}, ${store.kind} store)`, 'ok', key)
       }
       if (!file && name !== 'llm') {
         const shown = name === '' ? 'A command needs a name after the slash.' : `Unknown command /${name.slice(0, 40)}.`
-        return answerNow(text, name.slice(0, 40), `${shown} Commands: ${commandNames(role).map((n) => `/${n}`).join(' ')} — /help says what they do.`, 'error', key)
+        return answerNow(text, name.slice(0, 40), `${shown} Commands: ${commandNames(role).map(n => `/${n}`).join(' ')} — /help says what they do.`, 'error', key)
       }
-      if (!file && arg.trim() === '') return answerNow(text, name, `Usage: ${BUILTINS.llm?.usage} — ${BUILTINS.llm?.description}.`, 'error', key)
+      if (!file && arg.trim() === '')
+        return answerNow(text, name, `Usage: ${BUILTINS.llm?.usage} — ${BUILTINS.llm?.description}.`, 'error', key)
 
       const place = queue.reserve(poster.sender, role === 'speaker')
       if ('refused' in place) {
@@ -261,7 +284,8 @@ export function createChat(deps: ChatDeps): Chat {
       let inserted
       try {
         inserted = await insertOnce({ text, createdAt: now(), pod: config.podName, node: config.nodeName, command: name, status: 'running', output: null, finishedAt: null }, key)
-      } catch (error) {
+      }
+      catch (error) {
         place.cancel()
         throw error
       }
@@ -273,7 +297,7 @@ export function createChat(deps: ChatDeps): Chat {
         return { kind: 'message', message, done: known ?? Promise.resolve(message) }
       }
       // New, or stored by an earlier try whose answer got lost (a late commit): run it now, once.
-      const done = place.attach(message.id).then((release) => execute(message, file, arg).finally(release))
+      const done = place.attach(message.id).then(release => execute(message, file, arg).finally(release))
       jobs.set(message.id, done)
       void done.finally(() => jobs.delete(message.id)).catch(() => {})
       return { kind: 'message', message, done, queuePosition: place.position }
@@ -286,7 +310,8 @@ export function createChat(deps: ChatDeps): Chat {
         output: '[no result: the server restarted while this command ran]',
         finishedAt: now(),
       })
-      if (count > 0) log.warn('marked commands interrupted by a restart', { count })
+      if (count > 0)
+        log.warn('marked commands interrupted by a restart', { count })
     },
     async shutdown() {
       stopping.abort()

@@ -54,26 +54,27 @@ export class ConfigError extends Error {
   }
 }
 
-const integer = (min: number, max: number) =>
-  z
+function integer(min: number, max: number) {
+  return z
     .string()
     .trim()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+}
 
 const httpUrl = z
   .string()
   .trim()
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }))
-  .transform((url) => url.replace(/\/+$/, ''))
+  .transform(url => url.replace(/\/+$/, ''))
 
 const origin = z
   .string()
   .trim()
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an origin like https://example.github.io' }))
-  .refine((url) => new URL(url).origin === url.replace(/\/$/, ''), 'must be an origin (scheme and host, no path)')
-  .transform((url) => new URL(url).origin)
+  .refine(url => new URL(url).origin === url.replace(/\/$/, ''), 'must be an origin (scheme and host, no path)')
+  .transform(url => new URL(url).origin)
 
 const host = z
   .string()

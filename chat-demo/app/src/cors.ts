@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from 'hono'
 
 /** The CORS header for a GET from `origin`: only when it is exactly the deck's origin. */
 export function corsHeaders(origin: string | undefined, deckOrigin: string | undefined): Record<string, string> {
-  return deckOrigin && origin === deckOrigin ? { 'access-control-allow-origin': deckOrigin, vary: 'Origin' } : { vary: 'Origin' }
+  return deckOrigin && origin === deckOrigin ? { 'access-control-allow-origin': deckOrigin, 'vary': 'Origin' } : { vary: 'Origin' }
 }
 
 export function deckCors(deckOrigin: string | undefined): MiddlewareHandler {

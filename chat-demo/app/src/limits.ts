@@ -2,16 +2,16 @@
 // maxKeys buckets are kept (the least recently used go first), so a crowd of ids can't grow memory.
 export interface Buckets {
   /** Takes one token; answers the seconds to wait when there is none. */
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number }
+  take: (key: string) => { ok: true } | { ok: false, retryAfterSeconds: number }
   readonly size: number
 }
 
-export function createBuckets(options: { capacity: number; perMinute: number; maxKeys?: number; now?: () => number }): Buckets {
+export function createBuckets(options: { capacity: number, perMinute: number, maxKeys?: number, now?: () => number }): Buckets {
   const { capacity, perMinute } = options
   const maxKeys = options.maxKeys ?? 20_000
   const now = options.now ?? (() => performance.now())
   const perMs = perMinute / 60_000
-  const buckets = new Map<string, { tokens: number; at: number }>()
+  const buckets = new Map<string, { tokens: number, at: number }>()
   return {
     take(key) {
       const t = now()
@@ -22,7 +22,8 @@ export function createBuckets(options: { capacity: number; perMinute: number; ma
       // Re-inserting keeps the Map in least-recently-used order.
       buckets.delete(key)
       buckets.set(key, bucket)
-      if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value as string)
+      if (buckets.size > maxKeys)
+        buckets.delete(buckets.keys().next().value as string)
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1
         return { ok: true }

@@ -1,8 +1,8 @@
+import { readBounded, TooLargeError } from './bounded-read.ts'
 // The built-in /llm: asks the phone's AI app (github.com/parttimenerd/local-android-ai).
 // POST {LLM_URL}/ai/text with {"text": prompt, "model": LLM_MODEL}: the app reads `text` (not `prompt`).
 // Every failure becomes a sentence for the chat that says what to check.
 import { formatSeconds } from './commands/runner.ts'
-import { readBounded, TooLargeError } from './bounded-read.ts'
 import { describeFetchError } from './fetch-error.ts'
 
 export interface LlmOutcome {
@@ -11,7 +11,7 @@ export interface LlmOutcome {
 }
 
 export interface LlmClient {
-  ask(prompt: string, signal?: AbortSignal): Promise<LlmOutcome>
+  ask: (prompt: string, signal?: AbortSignal) => Promise<LlmOutcome>
 }
 
 export interface LlmOptions {
@@ -47,29 +47,36 @@ export function createLlmClient(options: LlmOptions): LlmClient {
           body: JSON.stringify({ text: prompt, model: options.model }),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         })
-      } catch (error) {
-        if (timeout.aborted) return timedOut(options)
-        if (signal?.aborted) return { status: 'error', output: 'Stopped: the server is shutting down.' }
+      }
+      catch (error) {
+        if (timeout.aborted)
+          return timedOut(options)
+        if (signal?.aborted)
+          return { status: 'error', output: 'Stopped: the server is shutting down.' }
         return { status: 'error', output: `LLM not reachable at ${options.url} (${describeFetchError(error)}) — ${WHERE}` }
       }
       let body: string
       const maxBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES
       try {
         body = await readBounded(response, maxBytes)
-      } catch (error) {
+      }
+      catch (error) {
         if (error instanceof TooLargeError) {
           return { status: 'error', output: `The AI app at ${options.url} sent an answer larger than ${maxBytes} bytes; the chat stopped reading it.` }
         }
-        if (timeout.aborted) return timedOut(options)
+        if (timeout.aborted)
+          return timedOut(options)
         return { status: 'error', output: `LLM at ${options.url} broke off its answer (${describeFetchError(error)}).` }
       }
-      let answer: { response?: unknown; error?: unknown; code?: unknown; details?: unknown } | undefined
+      let answer: { response?: unknown, error?: unknown, code?: unknown, details?: unknown } | undefined
       try {
         answer = JSON.parse(body)
-      } catch {
+      }
+      catch {
         answer = undefined
       }
-      if (response.ok && typeof answer?.response === 'string') return { status: 'ok', output: answer.response }
+      if (response.ok && typeof answer?.response === 'string')
+        return { status: 'ok', output: answer.response }
       if (answer && (answer.error !== undefined || answer.code !== undefined)) {
         const code = typeof answer.code === 'string' ? answer.code : undefined
         const parts = [`The AI app at ${options.url} answered HTTP ${response.status}${code ? ` ${code}` : ''}: ${String(answer.error ?? 'error')}`]
@@ -77,8 +84,10 @@ export function createLlmClient(options: LlmOptions): LlmClient {
           parts.push(`(${typeof answer.details === 'string' ? answer.details : JSON.stringify(answer.details)})`)
         }
         const hint = code ? HINTS[code] : undefined
-        if (code === 'MODEL_NOT_AVAILABLE') parts.push(`— model ${options.model}: ${hint}.`)
-        else if (hint) parts.push(`— ${hint}.`)
+        if (code === 'MODEL_NOT_AVAILABLE')
+          parts.push(`— model ${options.model}: ${hint}.`)
+        else if (hint)
+          parts.push(`— ${hint}.`)
         return { status: 'error', output: parts.join(' ') }
       }
       if (response.status === 404) {

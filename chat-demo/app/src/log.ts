@@ -1,19 +1,20 @@
-// Logging: one line per event. Text for people at a terminal, JSON (LOG_FORMAT=json) for log collectors.
 import type { LogFormat } from './config.ts'
+// Logging: one line per event. Text for people at a terminal, JSON (LOG_FORMAT=json) for log collectors.
+import process from 'node:process'
 
 export type Level = 'info' | 'warn' | 'error'
 export type Fields = Record<string, string | number | boolean | null | undefined>
 
 export interface Logger {
-  info(msg: string, fields?: Fields): void
-  warn(msg: string, fields?: Fields): void
-  error(msg: string, fields?: Fields): void
+  info: (msg: string, fields?: Fields) => void
+  warn: (msg: string, fields?: Fields) => void
+  error: (msg: string, fields?: Fields) => void
 }
 
 type Write = (line: string) => void
 
 /** Every line carries pod and node, so logs of several replicas can be told apart. */
-export function createLogger(format: LogFormat, base: Fields, write: Write = (line) => process.stdout.write(line + '\n')): Logger {
+export function createLogger(format: LogFormat, base: Fields, write: Write = line => process.stdout.write(`${line}\n`)): Logger {
   const log = (level: Level, msg: string, fields: Fields = {}) => {
     const time = new Date().toISOString()
     if (format === 'json') {
@@ -23,7 +24,7 @@ export function createLogger(format: LogFormat, base: Fields, write: Write = (li
     const parts = Object.entries({ ...fields, ...base })
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`)
-    write(`${time} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? ' ' + parts.join(' ') : ''}`)
+    write(`${time} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? ` ${parts.join(' ')}` : ''}`)
   }
   return {
     info: (msg, fields) => log('info', msg, fields),
@@ -35,5 +36,5 @@ export function createLogger(format: LogFormat, base: Fields, write: Write = (li
 /** For tests: a logger that keeps its lines. */
 export function memoryLogger(format: LogFormat = 'json', base: Fields = {}): Logger & { lines: string[] } {
   const lines: string[] = []
-  return Object.assign(createLogger(format, base, (line) => lines.push(line)), { lines })
+  return Object.assign(createLogger(format, base, line => lines.push(line)), { lines })
 }

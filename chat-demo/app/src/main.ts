@@ -1,29 +1,30 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Chat } from './chat.ts'
+import type { CommandsSource } from './commands/file.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './log.ts'
+import type { Asset } from './routes.ts'
+import type { SlideState } from './slide.ts'
+import type { Hub } from './sse.ts'
+import type { Store } from './store/index.ts'
+import { readFileSync } from 'node:fs'
 // The chat server: config → store → commands → routes → listen.
 // Run: node chat-demo/app/src/main.ts   (Node 24 runs the TypeScript directly; no build step)
-import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import process from 'node:process'
 import { createAdaptorServer } from '@hono/node-server'
-import type { Server } from 'node:http'
 import { createAudienceState } from './audience.ts'
 import { createChat } from './chat.ts'
-import type { Chat } from './chat.ts'
 import { noCommandsFile, watchCommandsFile } from './commands/file.ts'
-import type { CommandsSource } from './commands/file.ts'
 import { createCommandQueue } from './commands/queue.ts'
 import { ConfigError, loadConfig } from './config.ts'
-import type { Config } from './config.ts'
+import { createCrowd } from './crowd.ts'
 import { createLlmClient } from './llm.ts'
 import { createLogger } from './log.ts'
-import type { Logger } from './log.ts'
 import { createRoutes } from './routes.ts'
-import type { Asset } from './routes.ts'
-import { createHub } from './sse.ts'
-import type { Hub } from './sse.ts'
-import { createCrowd } from './crowd.ts'
 import { createSlideState } from './slide.ts'
-import type { SlideState } from './slide.ts'
+import { createHub } from './sse.ts'
 import { createStore } from './store/index.ts'
-import type { Store } from './store/index.ts'
 
 export interface RunningChat {
   /** The speaker's listener (PORT, the tailnet). */
@@ -39,7 +40,7 @@ export interface RunningChat {
   commands: CommandsSource
   /** Resolves once the store's schema exists (at once for SQLite; rqlite may take a while to boot). */
   storeReady: Promise<void>
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
@@ -52,7 +53,8 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   if (store.kind === 'sqlite') {
     try {
       await store.init()
-    } catch (error) {
+    }
+    catch (error) {
       throw new ConfigError('SQLITE_PATH', `cannot use ${config.sqlitePath}: ${(error as Error).message}`)
     }
   }
@@ -61,7 +63,8 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   if (config.commandsFile) {
     try {
       commands = watchCommandsFile(config.commandsFile, log)
-    } catch (error) {
+    }
+    catch (error) {
       await store.close()
       throw new ConfigError('COMMANDS_FILE', `cannot read ${config.commandsFile}: ${(error as Error).message}`)
     }
@@ -70,14 +73,14 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   const hub = createHub({
     maxAudienceClients: config.maxEventStreams,
     bufferBytes: config.maxStreamBufferBytes,
-    onDrop: (role) => log.warn('dropped a live-stream client that does not read', { role, limitBytes: config.maxStreamBufferBytes }),
+    onDrop: role => log.warn('dropped a live-stream client that does not read', { role, limitBytes: config.maxStreamBufferBytes }),
   })
   const llm = createLlmClient({ url: config.llmUrl, model: config.llmModel, timeoutMs: config.commandTimeoutMs })
-  const queue = createCommandQueue(config.maxConcurrentCommands, config.maxQueuedCommands, (waiting) => hub.publish('queue', { waiting }))
-  const audienceState = createAudienceState((posting) => hub.publish('audience', { posting }))
+  const queue = createCommandQueue(config.maxConcurrentCommands, config.maxQueuedCommands, waiting => hub.publish('queue', { waiting }))
+  const audienceState = createAudienceState(posting => hub.publish('audience', { posting }))
   const chat = createChat({ config, store, commands, llm, hub, log, queue, audience: audienceState, version: VERSION })
   const crowd = createCrowd(config)
-  const slide = createSlideState((current) => hub.publish('slide', { slide: current }))
+  const slide = createSlideState(current => hub.publish('slide', { slide: current }))
   const shared = { config, chat, store, hub, slide, audience: audienceState, queue, crowd, log, version: VERSION, storeStarted: () => storeStarted, assets: loadAssets() }
   // Two listeners, two roles: the role of a request is the listener it came in on, never a header.
   const speaker = createAdaptorServer({ fetch: createRoutes({ ...shared, role: 'speaker' }).fetch }) as Server
@@ -86,7 +89,8 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   try {
     await listen(speaker, config.port, undefined, 'PORT')
     await listen(audience, config.audiencePort, config.audienceHost, 'AUDIENCE_PORT')
-  } catch (error) {
+  }
+  catch (error) {
     for (const server of servers) server.close()
     commands.close()
     await store.close()
@@ -99,14 +103,17 @@ export async function start(config: Config, log: Logger): Promise<RunningChat> {
   const storeReady = (async () => {
     for (let attempt = 1; !storeStarted; attempt++) {
       try {
-        if (store.kind === 'rqlite') await store.init()
+        if (store.kind === 'rqlite')
+          await store.init()
         await chat.recover()
         storeStarted = true
-      } catch (error) {
-        if (closing.signal.aborted) return
+      }
+      catch (error) {
+        if (closing.signal.aborted)
+          return
         // The rqlite sidecar needs a few seconds to boot: keep trying, readiness stays false meanwhile.
         log.warn('waiting for the store', { store: store.kind, at: store.location, attempt, error: (error as Error).message })
-        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)))
+        await new Promise(resolve => setTimeout(resolve, Math.min(500 * attempt, 5000)))
       }
     }
     log.info('store ready', { store: store.kind, at: store.location })
@@ -145,8 +152,10 @@ function listen(server: Server, port: number, host: string | undefined, variable
       resolve()
     })
   }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new ConfigError(variable, `port ${port} is in use`)
-    if (error.code === 'EADDRNOTAVAIL') throw new ConfigError(variable, `${host} is not an address of this machine`)
+    if (error.code === 'EADDRINUSE')
+      throw new ConfigError(variable, `port ${port} is in use`)
+    if (error.code === 'EADDRNOTAVAIL')
+      throw new ConfigError(variable, `${host} is not an address of this machine`)
     throw error
   })
 }
@@ -165,7 +174,8 @@ function loadAssets(): Map<string, Asset> {
     const body = readFileSync(new URL(`../public/${file}`, import.meta.url))
     const asset = { type: TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream', body }
     assets.set(`/${file}`, asset)
-    if (file === 'index.html') assets.set('/', asset)
+    if (file === 'index.html')
+      assets.set('/', asset)
   }
   return assets
 }
@@ -174,7 +184,8 @@ async function main() {
   let config: Config
   try {
     config = loadConfig(process.env)
-  } catch (error) {
+  }
+  catch (error) {
     console.error(`chat: bad configuration: ${(error as Error).message}`)
     process.exit(1)
   }
@@ -182,7 +193,8 @@ async function main() {
   let running: RunningChat
   try {
     running = await start(config, log)
-  } catch (error) {
+  }
+  catch (error) {
     const message = error instanceof ConfigError ? `bad configuration: ${error.message}` : (error as Error).stack
     console.error(`chat: cannot start: ${message}`)
     process.exit(1)
@@ -191,7 +203,8 @@ async function main() {
 
   let stopping = false
   const stop = async (signal: string) => {
-    if (stopping) return
+    if (stopping)
+      return
     stopping = true
     log.info('stopping', { signal })
     await running.close()
@@ -202,4 +215,5 @@ async function main() {
   process.on('SIGHUP', () => void running.commands.reload())
 }
 
-if (import.meta.main) await main()
+if (import.meta.main)
+  await main()

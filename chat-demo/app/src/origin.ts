@@ -6,11 +6,13 @@ import type { Context } from 'hono'
 
 export function sameOrigin(c: Context): boolean {
   const origin = c.req.header('origin')
-  if (origin === undefined) return true
-  const hosts = [c.req.header('host'), c.req.header('x-forwarded-host')].flatMap((h) => (h ? [h.trim().toLowerCase()] : []))
+  if (origin === undefined)
+    return true
+  const hosts = [c.req.header('host'), c.req.header('x-forwarded-host')].flatMap(h => (h ? [h.trim().toLowerCase()] : []))
   try {
     return hosts.includes(new URL(origin).host)
-  } catch {
+  }
+  catch {
     return false // "null" (a sandboxed frame, a file) and anything else that isn't a URL
   }
 }

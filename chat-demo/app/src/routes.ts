@@ -1,24 +1,24 @@
+import type { AudienceState } from './audience.ts'
+import type { Chat } from './chat.ts'
+import type { CommandQueue } from './commands/queue.ts'
+import type { Config } from './config.ts'
+import type { Crowd } from './crowd.ts'
+import type { Logger } from './log.ts'
+import type { Role } from './role.ts'
+import type { SlideState } from './slide.ts'
+import type { Hub } from './sse.ts'
+import type { Store } from './store/index.ts'
 // HTTP boundary: the API and the page. Errors from inside become status codes here:
 // 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
 import { Hono } from 'hono'
-import type { Chat } from './chat.ts'
-import type { AudienceState } from './audience.ts'
-import type { CommandQueue } from './commands/queue.ts'
-import type { Crowd } from './crowd.ts'
-import type { Config } from './config.ts'
 import { deckCors } from './cors.ts'
-import type { Role } from './role.ts'
 import { sameOrigin } from './origin.ts'
-import { createFail } from './routes/fail.ts'
 import { audienceRoutes } from './routes/audience.ts'
 import { eventRoutes } from './routes/events.ts'
+import { createFail } from './routes/fail.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { slideRoutes } from './routes/slide.ts'
-import type { SlideState } from './slide.ts'
-import type { Logger } from './log.ts'
-import type { Hub } from './sse.ts'
 import { StoreError } from './store/index.ts'
-import type { Store } from './store/index.ts'
 
 export interface Asset {
   type: string
@@ -39,21 +39,21 @@ export interface RouteDeps {
   log: Logger
   version: string
   /** True once the store's schema exists. */
-  storeStarted(): boolean
+  storeStarted: () => boolean
   /** Path ("/", "/app.js"...) → file. */
   assets: ReadonlyMap<string, Asset>
 }
 
 const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
+  'default-src \'none\'',
+  'script-src \'self\'',
+  'style-src \'self\'',
+  'connect-src \'self\'',
+  'img-src \'self\' data:',
+  'manifest-src \'self\'',
+  'base-uri \'none\'',
+  'form-action \'none\'',
+  'frame-ancestors \'none\'',
 ].join('; ')
 
 export function createRoutes(deps: RouteDeps): Hono {
@@ -75,11 +75,12 @@ export function createRoutes(deps: RouteDeps): Hono {
   const fail = createFail(who)
 
   app.onError((error, c) => {
-    if (error instanceof StoreError) return fail(c, 503, `store unavailable: ${error.message}`)
+    if (error instanceof StoreError)
+      return fail(c, 503, `store unavailable: ${error.message}`)
     log.error('unexpected error', { path: c.req.path, error: error.stack ?? String(error) })
     return fail(c, 500, 'internal error')
   })
-  app.notFound((c) => fail(c, 404, `no such route: ${c.req.method} ${c.req.path}`))
+  app.notFound(c => fail(c, 404, `no such route: ${c.req.method} ${c.req.path}`))
 
   // Browsers get their sender id with the page (and on any later read, after a restart).
   app.on('GET', ['/', '/api/*'], deps.crowd.issueIds(deps.role))
@@ -89,23 +90,26 @@ export function createRoutes(deps: RouteDeps): Hono {
     app.get(path, (c) => {
       c.header('Content-Type', asset.type)
       c.header('Cache-Control', 'no-cache')
-      if (asset.type.startsWith('text/html')) c.header('Content-Security-Policy', CSP)
+      if (asset.type.startsWith('text/html'))
+        c.header('Content-Security-Policy', CSP)
       return c.body(asset.body as Uint8Array<ArrayBuffer>)
     })
   }
 
   // --- health ---
-  app.get('/api/healthz', (c) => c.json({ status: 'ok', ...who }))
+  app.get('/api/healthz', c => c.json({ status: 'ok', ...who }))
   app.get('/api/readyz', async (c) => {
-    if (!deps.storeStarted()) return c.json({ status: 'not ready', reason: `${store.kind} store not started yet`, ...who }, 503)
+    if (!deps.storeStarted())
+      return c.json({ status: 'not ready', reason: `${store.kind} store not started yet`, ...who }, 503)
     try {
       await store.ping()
       return c.json({ status: 'ready', store: store.kind, ...who })
-    } catch (error) {
+    }
+    catch (error) {
       return c.json({ status: 'not ready', reason: (error as Error).message, ...who }, 503)
     }
   })
-  app.get('/api/info', (c) =>
+  app.get('/api/info', c =>
     c.json({
       name: 'chat',
       version,
@@ -116,12 +120,12 @@ export function createRoutes(deps: RouteDeps): Hono {
       role: deps.role,
       commands: chat.commandNames(deps.role),
       maxMessageLength: config.maxMessageLength,
-    }),
-  )
+    }))
 
   // Writes come from the page itself or from clients without Origin (curl), never from another site.
   app.use('/api/*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !sameOrigin(c)) return fail(c, 403, `writes from another origin (${c.req.header('origin')?.slice(0, 100)}) are refused`)
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !sameOrigin(c))
+      return fail(c, 403, `writes from another origin (${c.req.header('origin')?.slice(0, 100)}) are refused`)
     await next()
   })
 
@@ -136,9 +140,10 @@ export function createRoutes(deps: RouteDeps): Hono {
 
   // --- live updates ---
   const greeting = () => {
-    const first: { event: string; data: unknown }[] = [{ event: 'hello', data: { ...who, version, role: deps.role } }]
+    const first: { event: string, data: unknown }[] = [{ event: 'hello', data: { ...who, version, role: deps.role } }]
     const slide = deps.slide.get()
-    if (slide !== null) first.push({ event: 'slide', data: { slide } })
+    if (slide !== null)
+      first.push({ event: 'slide', data: { slide } })
     first.push({ event: 'audience', data: { posting: deps.audience.posting } })
     first.push({ event: 'queue', data: { waiting: deps.queue.waiting } })
     return first

@@ -1,3 +1,5 @@
+import type { Context } from 'hono'
+import type { Role } from './role.ts'
 // Who is posting, for limits and fair command slots. The address alone can't tell people apart: a
 // room shares one NAT address, and behind the funnel every request comes from tailscaled on the
 // loopback. So the page hands each browser an id (random, signed by this server: a client can't make
@@ -7,17 +9,16 @@
 // The address on the audience's listener: tailscaled's proxy sets X-Forwarded-For to the client's
 // address, replacing what the client sent (ipn/ipnlocal/serve.go, addProxyForwardedHeaders). Only
 // there, and only from the loopback, is the header believed; its last entry is the one next to us.
+import { Buffer } from 'node:buffer'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
-import type { Role } from './role.ts'
 
 export const SENDER_COOKIE = 'chat_sender'
 
 export interface SenderIds {
-  issue(): string
+  issue: () => string
   /** The id inside a valid token, else undefined. */
-  verify(token: string | undefined): string | undefined
+  verify: (token: string | undefined) => string | undefined
 }
 
 export function createSenderIds(secret: Buffer = randomBytes(32)): SenderIds {
@@ -29,7 +30,8 @@ export function createSenderIds(secret: Buffer = randomBytes(32)): SenderIds {
     },
     verify(token) {
       const match = token === undefined ? null : /^([\w-]{16})\.([\w-]{22})$/.exec(token)
-      if (!match) return undefined
+      if (!match)
+        return undefined
       const [, id, mac] = match as unknown as [string, string, string]
       const expected = Buffer.from(sign(id))
       return timingSafeEqual(expected, Buffer.from(mac)) ? id : undefined
@@ -39,10 +41,12 @@ export function createSenderIds(secret: Buffer = randomBytes(32)): SenderIds {
 
 export function senderCookie(c: Context): string | undefined {
   const header = c.req.header('cookie')
-  if (!header || header.length > 4096) return undefined
+  if (!header || header.length > 4096)
+    return undefined
   for (const part of header.split(';')) {
     const [name, ...value] = part.trim().split('=')
-    if (name === SENDER_COOKIE) return value.join('=')
+    if (name === SENDER_COOKIE)
+      return value.join('=')
   }
   return undefined
 }
@@ -53,10 +57,12 @@ export function clientAddress(c: Context, role: Role): string {
   let socket = 'unknown'
   try {
     socket = getConnInfo(c).remote.address ?? 'unknown'
-  } catch {
+  }
+  catch {
     // not a Node request (tests through app.request)
   }
-  if (role !== 'audience' || !LOOPBACK.test(socket)) return socket
+  if (role !== 'audience' || !LOOPBACK.test(socket))
+    return socket
   const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim()
-  return forwarded && /^[\da-fA-F.:]{2,45}$/.test(forwarded) ? forwarded : socket
+  return forwarded && /^[\da-f.:]{2,45}$/i.test(forwarded) ? forwarded : socket
 }

@@ -3,9 +3,9 @@
 export const MAX_SLIDE = 10_000
 
 export interface SlideState {
-  get(): number | null
+  get: () => number | null
   /** Returns true when the slide changed (then onChange has been called). */
-  set(slide: number): boolean
+  set: (slide: number) => boolean
 }
 
 export function createSlideState(onChange: (slide: number) => void): SlideState {
@@ -13,7 +13,8 @@ export function createSlideState(onChange: (slide: number) => void): SlideState 
   return {
     get: () => current,
     set(slide) {
-      if (slide === current) return false
+      if (slide === current)
+        return false
       current = slide
       onChange(slide)
       return true

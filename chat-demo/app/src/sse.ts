@@ -33,26 +33,26 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
 
 /** Where a client's events go: its HTTP response. */
 export interface Sink {
-  write(bytes: Uint8Array): void
+  write: (bytes: Uint8Array) => void
   /** Bytes written but not yet taken by the socket. */
   readonly buffered: number
   /** Ends the stream (shutdown). */
-  end(): void
+  end: () => void
   /** Cuts the connection: what is queued for it is freed. */
-  destroy(): void
+  destroy: () => void
   /** Called once when the connection is gone, whoever closed it. */
-  onClose(listener: () => void): void
+  onClose: (listener: () => void) => void
 }
 
 export interface Hub {
   /** False when the listener of this role has its most live streams already. */
-  hasRoom(role: Role): boolean
+  hasRoom: (role: Role) => boolean
   /** Starts a client with `first` (hello, state) and what it missed after lastEventId; false when full. */
-  connect(role: Role, sink: Sink, first: { event: string; data: unknown }[], lastEventId?: string): boolean
+  connect: (role: Role, sink: Sink, first: { event: string, data: unknown }[], lastEventId?: string) => boolean
   /** Sends to everyone. Messages (message, update, hide) get an id and are replayable; the id is returned. */
-  publish(event: string, data: unknown): string | undefined
+  publish: (event: string, data: unknown) => string | undefined
   readonly size: number
-  closeAll(): void
+  closeAll: () => void
 }
 
 /** Events a reconnecting client must not miss; the others (slide, queue, audience) are state, sent on connect. */
@@ -84,11 +84,13 @@ export function createHub(options: Partial<HubOptions> = {}): Hub {
 
   // A client leaves the set here; its count goes down when its connection closes (onClose).
   const drop = (client: Client, slow: boolean) => {
-    if (!clients.delete(client)) return
+    if (!clients.delete(client))
+      return
     if (slow) {
       client.sink.destroy()
       o.onDrop?.(client.role)
-    } else {
+    }
+    else {
       client.sink.end()
     }
   }
@@ -96,20 +98,25 @@ export function createHub(options: Partial<HubOptions> = {}): Hub {
   const send = (client: Client, bytes: Uint8Array) => {
     const queued = client.sink.buffered
     // An empty queue always takes the next event, however large: one event never drops a reader.
-    if (queued > 0 && queued + bytes.byteLength > o.bufferBytes) return drop(client, true)
+    if (queued > 0 && queued + bytes.byteLength > o.bufferBytes)
+      return drop(client, true)
     client.sink.write(bytes)
   }
 
   /** The kept events after lastEventId, or undefined when they are not all kept (another epoch, too old, nonsense). */
   const missed = (lastEventId: string): Kept[] | undefined => {
     const match = /^([a-z0-9]+)-(\d{1,15})$/.exec(lastEventId)
-    if (!match || match[1] !== epoch) return undefined
+    if (!match || match[1] !== epoch)
+      return undefined
     const last = Number(match[2])
-    if (last > seq) return undefined
-    if (last === seq) return []
+    if (last > seq)
+      return undefined
+    if (last === seq)
+      return []
     const oldest = kept[0]?.seq ?? seq + 1
-    if (last + 1 < oldest) return undefined
-    return kept.filter((k) => k.seq > last)
+    if (last + 1 < oldest)
+      return undefined
+    return kept.filter(k => k.seq > last)
   }
 
   const counts = { speaker: 0, audience: 0 }
@@ -123,14 +130,19 @@ export function createHub(options: Partial<HubOptions> = {}): Hub {
   return {
     hasRoom,
     connect(role, sink, first, lastEventId) {
-      if (!hasRoom(role)) return false
+      if (!hasRoom(role))
+        return false
       const client: Client = { role, sink }
       sink.write(retry)
       for (const { event, data } of first) sink.write(frame(event, JSON.stringify(data)))
       if (lastEventId !== undefined) {
         const replay = missed(lastEventId)
-        if (replay) for (const k of replay) sink.write(k.bytes)
-        else sink.write(frame('reset', JSON.stringify({ reason: 'missed too much: load the latest messages' })))
+        if (replay) {
+          for (const k of replay) sink.write(k.bytes)
+        }
+        else {
+          sink.write(frame('reset', JSON.stringify({ reason: 'missed too much: load the latest messages' })))
+        }
       }
       clients.add(client)
       counts[role]++

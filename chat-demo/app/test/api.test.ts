@@ -1,8 +1,8 @@
+import type { TestChat } from './support/chat.ts'
 // The HTTP API against the real server (embedded SQLite in memory).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openEvents } from './support/sse-client.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
+import { openEvents } from './support/sse-client.ts'
 
 let chat: TestChat
 beforeAll(async () => {
@@ -39,16 +39,16 @@ describe('messages', () => {
     const newest = ids.at(-1) as number
 
     const first = await chat.get('/api/messages?limit=10')
-    const firstIds = (first.body.messages as { id: number }[]).map((m) => m.id)
+    const firstIds = (first.body.messages as { id: number }[]).map(m => m.id)
     expect(firstIds).toEqual(ids.slice(-10).reverse())
     expect(first.body.nextBefore).toBe(firstIds.at(-1))
 
     const second = await chat.get(`/api/messages?limit=10&before=${first.body.nextBefore}`)
-    expect((second.body.messages as { id: number }[]).map((m) => m.id)).toEqual(ids.slice(-20, -10).reverse())
+    expect((second.body.messages as { id: number }[]).map(m => m.id)).toEqual(ids.slice(-20, -10).reverse())
 
     // The last page is short and says there is nothing more.
     const all = await chat.all()
-    expect(all.map((m) => m.id)).toEqual([...all.map((m) => m.id)].sort((a, b) => a - b))
+    expect(all.map(m => m.id)).toEqual([...all.map(m => m.id)].sort((a, b) => a - b))
     expect(all.at(-1)?.id).toBe(newest)
     const last = await chat.get(`/api/messages?limit=10&before=${all[3]?.id}`)
     expect(last.body.messages).toHaveLength(3)
@@ -117,7 +117,7 @@ describe('health and info', () => {
     const page = await fetch(`${chat.url}/`)
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    expect(page.headers.get('content-security-policy')).toContain('script-src \'self\'')
     expect(await page.text()).toContain('<script src="/app.js" defer></script>')
     for (const path of ['/app.js', '/style.css', '/icon.svg']) expect((await fetch(chat.url + path)).status, path).toBe(200)
   })
@@ -168,15 +168,16 @@ describe('live updates', () => {
     const b = await openEvents(`${chat.url}/api/events`)
     try {
       for (const client of [a, b]) {
-        const hello = await client.waitFor((e) => e.event === 'hello')
+        const hello = await client.waitFor(e => e.event === 'hello')
         expect(JSON.parse(hello.data)).toMatchObject({ pod: 'chat-test-pod', node: 'phone-test' })
       }
       const { body } = await chat.post('everyone sees this')
       for (const client of [a, b]) {
-        const event = await client.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === body.message.id)
+        const event = await client.waitFor(e => e.event === 'message' && JSON.parse(e.data).id === body.message.id)
         expect(JSON.parse(event.data)).toEqual(body.message)
       }
-    } finally {
+    }
+    finally {
       a.close()
       b.close()
     }
@@ -184,13 +185,13 @@ describe('live updates', () => {
 
   it('a browser that goes away is dropped from the hub', async () => {
     const client = await openEvents(`${chat.url}/api/events`)
-    await client.waitFor((e) => e.event === 'hello')
+    await client.waitFor(e => e.event === 'hello')
     const before = chat.hub.size
     client.close()
     // The hub notices on its next write to the closed stream.
     for (let i = 0; i < 50 && chat.hub.size >= before; i++) {
       await chat.post(`ping ${i}`)
-      await new Promise((resolve) => setImmediate(resolve))
+      await new Promise(resolve => setImmediate(resolve))
     }
     expect(chat.hub.size).toBeLessThan(before)
   })
@@ -200,20 +201,20 @@ describe('load', () => {
   it('500 concurrent POSTs store exactly 500 messages', async () => {
     const before = (await chat.all()).length
     const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => chat.post(`burst ${i}`)))
-    expect(answers.map((a) => a.status)).toEqual(Array(500).fill(201))
-    const ids = new Set(answers.map((a) => a.body.message.id))
+    expect(answers.map(a => a.status)).toEqual(new Array(500).fill(201))
+    const ids = new Set(answers.map(a => a.body.message.id))
     expect(ids.size).toBe(500)
     const all = await chat.all()
     expect(all.length).toBe(before + 500)
-    const burst = all.filter((m) => m.text.startsWith('burst '))
-    expect(new Set(burst.map((m) => m.text)).size).toBe(500)
+    const burst = all.filter(m => m.text.startsWith('burst '))
+    expect(new Set(burst.map(m => m.text)).size).toBe(500)
   })
 })
 
 describe('logs', () => {
   it('writes one line per request with pod, node, status and duration', async () => {
     await chat.get('/api/healthz')
-    const lines = chat.logs.map((line) => JSON.parse(line)).filter((l) => l.msg === 'request' && l.path === '/api/healthz')
+    const lines = chat.logs.map(line => JSON.parse(line)).filter(l => l.msg === 'request' && l.path === '/api/healthz')
     expect(lines.at(-1)).toMatchObject({ level: 'info', method: 'GET', status: 200 })
     expect(typeof lines.at(-1).ms).toBe('number')
   })

@@ -1,13 +1,14 @@
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
 // The commands file (parsing, hot reload) and the runner (timeout, output cap, concurrency cap).
+import { Buffer } from 'node:buffer'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommandsFile } from '../src/commands/file.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
-import type { Message } from '../src/store/types.ts'
 
 let dir: string
 
@@ -15,7 +16,8 @@ let dir: string
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-  } catch {
+  }
+  catch {
     return false
   }
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -25,9 +27,10 @@ function isAlive(pid: number): boolean {
 /** Polls the store until the command's message is no longer running. */
 async function waitForStatus(chat: TestChat, id: number): Promise<Message> {
   for (let i = 0; i < 400; i++) {
-    const message = (await chat.all()).find((m) => m.id === id)
-    if (message && message.status !== 'running') return message
-    await new Promise((resolve) => setTimeout(resolve, 25))
+    const message = (await chat.all()).find(m => m.id === id)
+    if (message && message.status !== 'running')
+      return message
+    await new Promise(resolve => setTimeout(resolve, 25))
   }
   throw new Error(`message ${id} is still running`)
 }
@@ -96,7 +99,7 @@ describe('commands from the file', () => {
     expect(status).toBe(201)
     expect(body.message).toMatchObject({ command: 'env-check', status: 'ok', output: ' two spaces|chat-test-pod|phone-test|http://127.0.0.1:8005|SOME_MODEL' })
     expect((await chat.post('/help')).body.message.output).toMatch(/From env\.conf:\n\s+\/env-check\s+shows its environment/)
-    const line = chat.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'command' && l.name === 'env-check')
+    const line = chat.logs.map(l => JSON.parse(l)).find(l => l.msg === 'command' && l.name === 'env-check')
     expect(line).toMatchObject({ source: 'file', status: 'ok', exit: 0, pod: 'chat-test-pod', node: 'phone-test' })
   })
 
@@ -110,7 +113,7 @@ describe('commands from the file', () => {
     expect(body.message).toMatchObject({ status: 'running', output: null })
     // Other requests are not blocked while it runs.
     expect((await chat.post('meanwhile')).status).toBe(201)
-    expect((await chat.all()).find((m) => m.id === body.message.id)?.status).toBe('running')
+    expect((await chat.all()).find(m => m.id === body.message.id)?.status).toBe('running')
     await writeFile(gate, '')
     const stored = await waitForStatus(chat, body.message.id)
     expect(stored).toMatchObject({ status: 'ok', output: 'opened\n' })
@@ -173,8 +176,8 @@ describe('commands from the file', () => {
     expect((await chat.all()).length).toBe(before + 2)
     await writeFile(gate, '')
     const c = chat
-    const finished = await Promise.all([first, second].map((p) => waitForStatus(c, p.body.message.id)))
-    expect(finished.map((m) => m.status)).toEqual(['ok', 'ok'])
+    const finished = await Promise.all([first, second].map(p => waitForStatus(c, p.body.message.id)))
+    expect(finished.map(m => m.status)).toEqual(['ok', 'ok'])
     // The slots are free again.
     expect((await chat.post(`/block ${gate}`, { wait: true })).body.message.status).toBe('ok')
   })
@@ -190,8 +193,9 @@ describe('hot reload', () => {
   const waitForCommand = async (c: TestChat, name: string, present = true) => {
     for (let i = 0; i < 400; i++) {
       const names = (await c.get('/api/info')).body.commands as string[]
-      if (names.includes(name) === present) return
-      await new Promise((resolve) => setTimeout(resolve, 25))
+      if (names.includes(name) === present)
+        return
+      await new Promise(resolve => setTimeout(resolve, 25))
     }
     throw new Error(`/${name} never ${present ? 'appeared' : 'went away'}`)
   }
@@ -239,7 +243,7 @@ describe('hot reload', () => {
     await rm(file)
     await chat.commands.reload()
     expect((await chat.post('/stay', { wait: true })).body.message.output).toBe('stay\n')
-    expect(chat.logs.some((l) => l.includes('commands file unreadable'))).toBe(true)
+    expect(chat.logs.some(l => l.includes('commands file unreadable'))).toBe(true)
   })
 
   it('a file entry replaces /whoami and /llm, but never /help or /clear', async () => {

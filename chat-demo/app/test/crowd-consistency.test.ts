@@ -1,16 +1,16 @@
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
+import type { RqliteDouble } from './support/rqlite-double.ts'
 // Consistency when the database stumbles: a write rqlite committed but answered with 503 (the commit
 // came too late) must not become a second message when the client retries with its idempotency key;
 // commands left "running" by an earlier pod, whatever its name, are finished as failed on start-up.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRqliteStore } from '../src/store/rqlite.ts'
-import { startRqliteDouble } from './support/rqlite-double.ts'
-import type { RqliteDouble } from './support/rqlite-double.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
-import type { Message } from '../src/store/types.ts'
+import { startRqliteDouble } from './support/rqlite-double.ts'
 
 let dir: string
 let double: RqliteDouble | undefined
@@ -29,13 +29,13 @@ afterEach(async () => {
   double = undefined
 })
 
-const send = async (base: string, text: string, key: string, wait = false) => {
+async function send(base: string, text: string, key: string, wait = false) {
   const response = await fetch(`${base}/api/messages${wait ? '?wait=1' : ''}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify({ text }),
   })
-  return { status: response.status, body: (await response.json()) as { message: Message; error?: string } }
+  return { status: response.status, body: (await response.json()) as { message: Message, error?: string } }
 }
 
 describe('a retry after a late commit', () => {
@@ -95,7 +95,7 @@ describe('start-up after another pod', () => {
     await chat.storeReady
     const all = await chat.all()
     for (const id of [old.id, older.id]) {
-      expect(all.find((m) => m.id === id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
+      expect(all.find(m => m.id === id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
     }
   })
 })

@@ -1,19 +1,20 @@
+import type { Socket } from 'node:net'
+import type { TestChat } from './support/chat.ts'
 // The live stream under a crowd: a client that stops reading is dropped before it costs the server
 // its memory; a browser that comes back catches up from its last event id; past the cap on
 // connections the answer is a clear 503.
 import { connect } from 'node:net'
-import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openEvents } from './support/sse-client.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
+import { openEvents } from './support/sse-client.ts'
 
 /** Resolves once check() holds; polls the server's own state (no fixed sleeps), fails after timeoutMs. */
 async function until(check: () => boolean, what: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
   }
 }
 
@@ -50,18 +51,20 @@ describe('a live-stream client that stops reading', () => {
       // The reader keeps up (each event arrives before the next is sent); the stalled client never reads.
       let sent = 0
       while (chat.hub.size === 2) {
-        if (sent === 500) throw new Error('500 events (30 MB) and the stalled client is still connected')
+        if (sent === 500)
+          throw new Error('500 events (30 MB) and the stalled client is still connected')
         const id = chat.hub.publish('update', { id: sent++, text: big })
-        await reader.waitFor((e) => e.id === id)
+        await reader.waitFor(e => e.id === id)
       }
       expect(chat.hub.size).toBe(1)
-      expect(chat.logs.some((line) => line.includes('dropped a live-stream client that does not read'))).toBe(true)
+      expect(chat.logs.some(line => line.includes('dropped a live-stream client that does not read'))).toBe(true)
       // Dropped long before 30 MB: the socket buffers plus the 64 KiB limit.
       expect(sent).toBeLessThan(500)
       // The reader is still connected and still gets new events.
       const after = chat.hub.publish('update', { id: -1, text: 'after' })
-      await reader.waitFor((e) => e.id === after)
-    } finally {
+      await reader.waitFor(e => e.id === after)
+    }
+    finally {
       reader.close()
       stalled.destroy()
     }
@@ -72,7 +75,7 @@ describe('a browser that reconnects', () => {
   it('catches up from Last-Event-ID with what it missed, in order', async () => {
     const first = await openEvents(`${chat.url}/api/events`)
     const seen = (await chat.post('before the gap')).body.message.id
-    const event = await first.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === seen)
+    const event = await first.waitFor(e => e.event === 'message' && JSON.parse(e.data).id === seen)
     first.close()
     const missed = [(await chat.post('missed one')).body.message.id, (await chat.post('missed two')).body.message.id]
 
@@ -80,10 +83,11 @@ describe('a browser that reconnects', () => {
       const url = how === 'query' ? `${chat.url}/api/events?lastEventId=${encodeURIComponent(event.id!)}` : `${chat.url}/api/events`
       const again = await openEvents(url, how === 'header' ? { 'last-event-id': event.id! } : {})
       try {
-        await again.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === missed[1])
-        const replayed = again.events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data).id)
+        await again.waitFor(e => e.event === 'message' && JSON.parse(e.data).id === missed[1])
+        const replayed = again.events.filter(e => e.event === 'message').map(e => JSON.parse(e.data).id)
         expect(replayed, how).toEqual(missed)
-      } finally {
+      }
+      finally {
         again.close()
       }
     }
@@ -93,8 +97,9 @@ describe('a browser that reconnects', () => {
     for (const id of ['0-1', 'nonsense', `${'9'.repeat(40)}`]) {
       const again = await openEvents(`${chat.url}/api/events`, { 'last-event-id': id })
       try {
-        await again.waitFor((e) => e.event === 'reset')
-      } finally {
+        await again.waitFor(e => e.event === 'reset')
+      }
+      finally {
         again.close()
       }
     }
@@ -111,14 +116,15 @@ describe('the cap on live-stream connections', () => {
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
       expect((await refused.json()).error).toMatch(/full/)
       const speaker = await openEvents(`${chat.url}/api/events`)
-      await speaker.waitFor((e) => e.event === 'hello')
+      await speaker.waitFor(e => e.event === 'hello')
       speaker.close()
-    } finally {
+    }
+    finally {
       for (const client of open) client.close()
     }
     await until(() => chat.hub.size === 0, 'all closed')
     const after = await openEvents(`${chat.audienceUrl}/api/events`)
-    await after.waitFor((e) => e.event === 'hello')
+    await after.waitFor(e => e.event === 'hello')
     after.close()
   })
 })

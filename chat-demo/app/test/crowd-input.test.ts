@@ -1,8 +1,8 @@
+import type { TestChat } from './support/chat.ts'
 // What a hostile page or a careless client sends: posts from other sites, non-JSON bodies, broken
 // UTF-8, messages made only of invisible characters. Each is refused before anything is stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
 
 let chat: TestChat
 beforeAll(async () => {
@@ -39,12 +39,12 @@ describe('posts from other sites', () => {
 
   it('accepts the page itself (same Origin as Host) and clients that send no Origin (curl)', async () => {
     const host = new URL(chat.audienceUrl).host
-    const same = await post(chat.audienceUrl, '{"text": "from the page"}', { 'content-type': 'application/json', origin: `http://${host}` })
+    const same = await post(chat.audienceUrl, '{"text": "from the page"}', { 'content-type': 'application/json', 'origin': `http://${host}` })
     expect(same.status).toBe(201)
     // Behind the funnel: the public name arrives as X-Forwarded-Host.
     const funnel = await post(chat.audienceUrl, '{"text": "through the funnel"}', {
       'content-type': 'application/json',
-      origin: 'https://phone-b.tail1234.ts.net',
+      'origin': 'https://phone-b.tail1234.ts.net',
       'x-forwarded-host': 'phone-b.tail1234.ts.net',
     })
     expect(funnel.status).toBe(201)
@@ -57,14 +57,14 @@ describe('the text itself', () => {
   it('answers 400 for invalid UTF-8 instead of storing U+FFFD', async () => {
     const before = (await chat.all()).length
     const prefix = new TextEncoder().encode('{"text": "broken ')
-    for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
-      const body = new Uint8Array([...prefix, ...bad, 0x22, 0x7d])
+    for (const bad of [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xE2, 0x82]]) {
+      const body = new Uint8Array([...prefix, ...bad, 0x22, 0x7D])
       const answer = await post(chat.url, body, { 'content-type': 'application/json' })
       expect(answer.status, bad.join(',')).toBe(400)
       expect((await answer.json()).error).toMatch(/UTF-8/)
     }
     expect((await chat.all()).length).toBe(before)
-    expect((await chat.all()).some((m) => m.text.includes('\uFFFD'))).toBe(false)
+    expect((await chat.all()).some(m => m.text.includes('\uFFFD'))).toBe(false)
   })
 
   it('refuses messages made only of invisible characters, keeps messages that have some visible ones', async () => {

@@ -1,3 +1,5 @@
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
 // Many people, one address: a room behind one NAT (or behind the funnel, where every request comes
 // from tailscaled) must not lock itself out, while one flooder is slowed down. Senders are told apart
 // by a per-browser id the server signs and hands out with the page; a room's shared address gets a
@@ -6,10 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openEvents } from './support/sse-client.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
-import type { Message } from '../src/store/types.ts'
+import { openEvents } from './support/sse-client.ts'
 
 let dir: string
 let chat: TestChat
@@ -45,7 +45,7 @@ async function say(text: string, cookie: string | undefined, base = chat.audienc
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers },
     body: JSON.stringify({ text }),
   })
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { message: Message; error?: string; queue?: { position: number } } }
+  return { status: response.status, headers: response.headers, body: (await response.json()) as { message: Message, error?: string, queue?: { position: number } } }
 }
 
 describe('sender ids', () => {
@@ -67,8 +67,8 @@ describe('the rate limit per sender', () => {
     const flooder = (await browser()).cookie
     const answers = []
     for (let i = 0; i < 20; i++) answers.push(await say(`flood ${i}`, flooder))
-    expect(answers.slice(0, 5).map((a) => a.status)).toEqual([201, 201, 201, 201, 201])
-    const refused = answers.filter((a) => a.status === 429)
+    expect(answers.slice(0, 5).map(a => a.status)).toEqual([201, 201, 201, 201, 201])
+    const refused = answers.filter(a => a.status === 429)
     expect(refused.length).toBeGreaterThanOrEqual(14)
     expect(refused[0]?.headers.get('retry-after')).toMatch(/^\d+$/)
     expect(refused[0]?.body.error).toMatch(/too fast/)
@@ -76,7 +76,7 @@ describe('the rate limit per sender', () => {
     // 60 other people behind the same address (the funnel makes it 127.0.0.1 for all) post fine.
     const room = await Promise.all(Array.from({ length: 60 }, () => browser()))
     const posts = await Promise.all(room.map(({ cookie }, i) => say(`hello from seat ${i}`, cookie)))
-    expect(posts.map((p) => p.status)).toEqual(posts.map(() => 201))
+    expect(posts.map(p => p.status)).toEqual(posts.map(() => 201))
   })
 
   it('does not trust a forged or changed cookie: it counts against the address instead', async () => {
@@ -87,20 +87,23 @@ describe('the rate limit per sender', () => {
     // Without a valid id, all requests of an address share one (small) allowance.
     const statuses = []
     for (let i = 0; i < 12; i++) statuses.push((await say(`no id ${i}`, `chat_sender=made.up${i}`)).status)
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
+    expect(statuses.filter(s => s === 429).length).toBeGreaterThan(0)
   })
 
   it('tells apart the addresses tailscaled reports in X-Forwarded-For on the audience listener', async () => {
     const statuses = []
     for (let i = 0; i < 8; i++) statuses.push((await say(`from a phone ${i}`, undefined, chat.audienceUrl, { 'x-forwarded-for': '203.0.113.7' })).status)
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
+    expect(statuses.filter(s => s === 429).length).toBeGreaterThan(0)
     // Another address has its own allowance.
     expect((await say('another phone', undefined, chat.audienceUrl, { 'x-forwarded-for': '198.51.100.9' })).status).toBe(201)
   })
 
   it('hands out new ids to one address only so fast: no endless fresh identities', async () => {
     let issued = 0
-    for (let i = 0; i < 400; i++) if ((await browser(chat.audienceUrl, { 'x-forwarded-for': '192.0.2.44' })).cookie) issued++
+    for (let i = 0; i < 400; i++) {
+      if ((await browser(chat.audienceUrl, { 'x-forwarded-for': '192.0.2.44' })).cookie)
+        issued++
+    }
     expect(issued).toBeGreaterThanOrEqual(290)
     expect(issued).toBeLessThan(320)
   })
@@ -127,24 +130,25 @@ describe('command slots', () => {
       expect(b.status).toBe(201)
       // Both slots taken: the next three wait in the queue, and each answer says where.
       const queued = [await say(`/block ${gate}`, people[2]!.cookie), await say(`/block ${gate}`, people[3]!.cookie), await say(`/block ${gate}`, people[4]!.cookie)]
-      expect(queued.map((q) => [q.status, q.body.queue?.position])).toEqual([[201, 1], [201, 2], [201, 3]])
-      const ids = queued.map((q) => q.body.message.id)
-      await events.waitFor((e) => e.event === 'queue' && JSON.stringify(JSON.parse(e.data).waiting) === JSON.stringify(ids))
+      expect(queued.map(q => [q.status, q.body.queue?.position])).toEqual([[201, 1], [201, 2], [201, 3]])
+      const ids = queued.map(q => q.body.message.id)
+      await events.waitFor(e => e.event === 'queue' && JSON.stringify(JSON.parse(e.data).waiting) === JSON.stringify(ids))
       // The queue is full: a clear 429.
       const full = await say(`/block ${gate}`, people[5]!.cookie)
       expect(full.status).toBe(429)
       expect(full.body.error).toMatch(/queue is full/)
 
       await writeFile(gate, '')
-      await events.waitFor((e) => e.event === 'queue' && JSON.parse(e.data).waiting.length === 0)
+      await events.waitFor(e => e.event === 'queue' && JSON.parse(e.data).waiting.length === 0)
       for (const id of [a.body.message.id, b.body.message.id, ...ids]) {
-        await events.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === id && JSON.parse(e.data).status === 'ok')
+        await events.waitFor(e => e.event === 'update' && JSON.parse(e.data).id === id && JSON.parse(e.data).status === 'ok')
       }
       // First in, first out: every later view of the queue is the end of the one before.
-      const views = events.events.filter((e) => e.event === 'queue').map((e) => JSON.parse(e.data).waiting as number[])
-      const fromFull = views.slice(views.findIndex((v) => v.length === 3))
+      const views = events.events.filter(e => e.event === 'queue').map(e => JSON.parse(e.data).waiting as number[])
+      const fromFull = views.slice(views.findIndex(v => v.length === 3))
       for (const view of fromFull) expect(ids.slice(ids.length - view.length)).toEqual(view)
-    } finally {
+    }
+    finally {
       events.close()
     }
   })

@@ -1,12 +1,12 @@
+import type { Sandbox } from '../../../test/support/shell-harness.ts'
 // The container image, checked without a Docker engine: the Dockerfile's instructions, the build
 // context filter, and publish.sh run against a stub `docker` that records its arguments.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_PORT } from '../src/config.ts'
 import { createSandbox } from '../../../test/support/shell-harness.ts'
-import type { Sandbox } from '../../../test/support/shell-harness.ts'
+import { DEFAULT_PORT } from '../src/config.ts'
 
 const APP = fileURLToPath(new URL('..', import.meta.url))
 const ROOT = join(APP, '../..')
@@ -22,8 +22,8 @@ function instructions(text: string): Instruction[] {
   return text
     .replace(/\\\n/g, ' ')
     .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'))
+    .map(line => line.trim())
+    .filter(line => line && !line.startsWith('#'))
     .map((line) => {
       const [op = '', ...rest] = line.split(/\s+/)
       return { op: op.toUpperCase(), args: rest.join(' ') }
@@ -31,13 +31,13 @@ function instructions(text: string): Instruction[] {
 }
 
 const all = instructions(readFileSync(join(APP, 'Dockerfile'), 'utf8'))
-const lastFrom = all.map((i) => i.op).lastIndexOf('FROM')
+const lastFrom = all.map(i => i.op).lastIndexOf('FROM')
 const runtime = all.slice(lastFrom)
-const get = (op: string) => runtime.filter((i) => i.op === op)
+const get = (op: string) => runtime.filter(i => i.op === op)
 
 describe('Dockerfile', () => {
   it('is multi-stage on a pinned slim Node 24 image', () => {
-    const froms = all.filter((i) => i.op === 'FROM')
+    const froms = all.filter(i => i.op === 'FROM')
     expect(froms.length).toBeGreaterThanOrEqual(2)
     for (const from of froms) {
       const image = from.args.replace(/--platform=\S+\s+/, '').split(/\s+/)[0]
@@ -53,8 +53,8 @@ describe('Dockerfile', () => {
   })
 
   it('exposes the port the app listens on, and sets it', () => {
-    expect(get('EXPOSE').map((i) => i.args)).toEqual([String(DEFAULT_PORT)])
-    expect(get('ENV').map((i) => i.args).join(' ')).toContain(`PORT=${DEFAULT_PORT}`)
+    expect(get('EXPOSE').map(i => i.args)).toEqual([String(DEFAULT_PORT)])
+    expect(get('ENV').map(i => i.args).join(' ')).toContain(`PORT=${DEFAULT_PORT}`)
   })
 
   it('starts the app entry point under tini, from the working directory', () => {
@@ -66,18 +66,18 @@ describe('Dockerfile', () => {
     expect(existsSync(join(ROOT, cmd[1] as string))).toBe(true)
     // The sources are copied to the same place relative to the working directory.
     expect(workdir).toBe('/app')
-    expect(get('COPY').map((i) => i.args)).toContain('chat-demo/app/src chat-demo/app/src')
+    expect(get('COPY').map(i => i.args)).toContain('chat-demo/app/src chat-demo/app/src')
   })
 
   it('installs the tools the ConfigMap commands use (curl, jq) and tini', () => {
-    const apt = get('RUN').find((i) => i.args.includes('apt-get install'))?.args ?? ''
+    const apt = get('RUN').find(i => i.args.includes('apt-get install'))?.args ?? ''
     for (const tool of ['curl', 'jq', 'tini', 'ca-certificates']) expect(apt.split(/\s+/)).toContain(tool)
     expect(apt).toContain('--no-install-recommends')
     expect(apt).toContain('rm -rf /var/lib/apt/lists/*')
   })
 
   it('installs exactly the app\'s dependencies from the root lockfile, without dev dependencies', () => {
-    const npm = all.find((i) => i.op === 'RUN' && i.args.startsWith('npm '))?.args
+    const npm = all.find(i => i.op === 'RUN' && i.args.startsWith('npm '))?.args
     expect(npm).toBe('npm ci --omit=dev --workspace chat-demo/app --ignore-scripts --no-audit --no-fund')
     // Dependencies are resolved on the build machine's platform: they must be plain JavaScript.
     const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'))
@@ -92,13 +92,13 @@ describe('Dockerfile', () => {
   it('copies only files that exist and that the context filter lets through', () => {
     const ignore = readFileSync(join(APP, 'Dockerfile.dockerignore'), 'utf8')
       .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line && !line.startsWith('#'))
+      .map(line => line.trim())
+      .filter(line => line && !line.startsWith('#'))
     expect(ignore[0]).toBe('*')
-    const allowed = ignore.filter((line) => line.startsWith('!')).map((line) => line.slice(1))
+    const allowed = ignore.filter(line => line.startsWith('!')).map(line => line.slice(1))
     const sources = all
-      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
-      .flatMap((i) => i.args.split(/\s+/).slice(0, -1))
+      .filter(i => i.op === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap(i => i.args.split(/\s+/).slice(0, -1))
     expect(sources.length).toBeGreaterThan(0)
     for (const source of sources) {
       expect(existsSync(join(ROOT, source)), source).toBe(true)
@@ -140,7 +140,7 @@ describe('publish.sh', () => {
   it.each([
     ['registry.example:5000/me/chat', `registry.example:5000/me/chat:${pkg.version}`],
     ['me/chat:dev', 'me/chat:dev'],
-    ['me/chat@sha256:' + 'a'.repeat(64), 'me/chat@sha256:' + 'a'.repeat(64)],
+    [`me/chat@sha256:${'a'.repeat(64)}`, `me/chat@sha256:${'a'.repeat(64)}`],
   ])('pushes %s as %s', (arg, tag) => {
     setup()
     const r = sb.run('chat-demo/app/publish.sh', [arg])
@@ -164,7 +164,7 @@ describe('publish.sh', () => {
     sb.remove('docker')
     const missing = sb.run('chat-demo/app/publish.sh')
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toContain("'docker' is not installed.")
+    expect(missing.stderr).toContain('\'docker\' is not installed.')
     sb.stub('docker', '[ "$1 $2" = "buildx version" ] && exit 1; exit 0')
     const noBuildx = sb.run('chat-demo/app/publish.sh')
     expect(noBuildx.code).toBe(1)

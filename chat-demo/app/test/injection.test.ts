@@ -1,4 +1,7 @@
+import type { AiStub } from './support/ai-stub.ts'
+import type { TestChat } from './support/chat.ts'
 // Untrusted text never runs as code: every payload arrives byte-exact, as data, and no marker appears.
+import { Buffer } from 'node:buffer'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,9 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runShellCommand } from '../src/commands/runner.ts'
 import { startAiStub } from './support/ai-stub.ts'
-import type { AiStub } from './support/ai-stub.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
 import { injectionPayloads } from './support/injection-payloads.ts'
 
 let dir: string
@@ -45,23 +46,23 @@ async function runAll(command: string) {
   const results = []
   for (let i = 0; i < payloads.length; i += 4) {
     const batch = payloads.slice(i, i + 4)
-    results.push(...(await Promise.all(batch.map((p) => chat.post(`/${command} ${p}`, { wait: true })))))
+    results.push(...(await Promise.all(batch.map(p => chat.post(`/${command} ${p}`, { wait: true })))))
   }
   return results
 }
 
 /** The AI stub got each payload once, byte for byte (four run at a time, so the order may differ). */
 function expectArrivedExactly() {
-  const sent = payloads.map((p) => Buffer.from(p, 'utf8').toString('hex')).sort()
-  const received = ai.calls.map((c) => Buffer.from(String(c.text), 'utf8').toString('hex')).sort()
+  const sent = payloads.map(p => Buffer.from(p, 'utf8').toString('hex')).sort()
+  const received = ai.calls.map(c => Buffer.from(String(c.text), 'utf8').toString('hex')).sort()
   expect(received).toEqual(sent)
-  expect(ai.calls.every((c) => typeof c.text === 'string')).toBe(true)
+  expect(ai.calls.every(c => typeof c.text === 'string')).toBe(true)
 }
 
 describe('shell injection', () => {
   it('has a corpus of at least 100 payloads', () => {
     expect(payloads.length).toBeGreaterThanOrEqual(100)
-    expect(payloads.every((p) => p.trim() !== '' && !p.includes('\0'))).toBe(true)
+    expect(payloads.every(p => p.trim() !== '' && !p.includes('\0'))).toBe(true)
   })
 
   it('/echo-arg prints every payload exactly and runs none of them', async () => {
@@ -82,7 +83,7 @@ describe('shell injection', () => {
       expect(body.message.output, payloads[i]).toBe(`You said: ${payloads[i]}`)
     })
     expectArrivedExactly()
-    expect(ai.calls.every((c) => c.model === 'GEMMA_3_1B_IT')).toBe(true)
+    expect(ai.calls.every(c => c.model === 'GEMMA_3_1B_IT')).toBe(true)
     expect(existsSync(marker)).toBe(false)
   })
 

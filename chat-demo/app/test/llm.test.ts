@@ -1,12 +1,12 @@
+import type { AddressInfo } from 'node:net'
+import type { AiStub } from './support/ai-stub.ts'
+import type { TestChat } from './support/chat.ts'
 // The built-in /llm against a stand-in for the phone's AI app: answers and failures become clear chat text.
 import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAiStub } from './support/ai-stub.ts'
-import type { AiStub } from './support/ai-stub.ts'
 import { startTestChat } from './support/chat.ts'
 import { openEvents } from './support/sse-client.ts'
-import type { TestChat } from './support/chat.ts'
 
 let ai: AiStub
 let chat: TestChat
@@ -38,10 +38,11 @@ describe('/llm', () => {
       const { body } = await chat.post('/llm hello')
       expect(body.message).toMatchObject({ status: 'running', output: null })
       const id = body.message.id
-      expect(JSON.parse((await events.waitFor((e) => e.event === 'message' && JSON.parse(e.data).id === id)).data).status).toBe('running')
-      const update = await events.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === id)
+      expect(JSON.parse((await events.waitFor(e => e.event === 'message' && JSON.parse(e.data).id === id)).data).status).toBe('running')
+      const update = await events.waitFor(e => e.event === 'update' && JSON.parse(e.data).id === id)
       expect(JSON.parse(update.data)).toMatchObject({ status: 'ok', output: 'You said: hello', text: '/llm hello' })
-    } finally {
+    }
+    finally {
       events.close()
     }
   })
@@ -76,9 +77,9 @@ describe('/llm with nothing listening', () => {
   beforeAll(async () => {
     // Take a free port and close it again: connecting there is refused.
     const probe = createServer()
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
     port = (probe.address() as AddressInfo).port
-    await new Promise((resolve) => probe.close(resolve))
+    await new Promise(resolve => probe.close(resolve))
     lonely = await startTestChat({ LLM_URL: `http://127.0.0.1:${port}` })
   })
   afterAll(async () => {

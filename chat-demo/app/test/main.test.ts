@@ -8,7 +8,7 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
 /** Runs `node src/main.ts` with the given environment until it exits (or until `until` sees its output). */
 function runMain(env: Record<string, string>, until?: (stdout: string) => boolean) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+  return new Promise<{ code: number | null, stdout: string, stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SQLITE_PATH: ':memory:', PORT: '0', AUDIENCE_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -17,10 +17,11 @@ function runMain(env: Record<string, string>, until?: (stdout: string) => boolea
     let stderr = ''
     child.stdout.on('data', (chunk) => {
       stdout += chunk
-      if (until?.(stdout)) child.kill('SIGTERM')
+      if (until?.(stdout))
+        child.kill('SIGTERM')
     })
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('close', code => resolve({ code, stdout, stderr }))
   })
 }
 
@@ -72,10 +73,10 @@ describe('configuration', () => {
 
 describe('the process', () => {
   it('starts, logs JSON lines with pod and node, and stops cleanly on SIGTERM', async () => {
-    const result = await runMain({ LOG_FORMAT: 'json', POD_NAME: 'chat-abc', NODE_NAME: 'phone-a' }, (out) => out.includes('"store ready"'))
+    const result = await runMain({ LOG_FORMAT: 'json', POD_NAME: 'chat-abc', NODE_NAME: 'phone-a' }, out => out.includes('"store ready"'))
     expect(result.code).toBe(0)
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line))
-    expect(lines.find((l) => l.msg === 'listening')).toMatchObject({ level: 'info', pod: 'chat-abc', node: 'phone-a', store: 'sqlite' })
+    const lines = result.stdout.trim().split('\n').map(line => JSON.parse(line))
+    expect(lines.find(l => l.msg === 'listening')).toMatchObject({ level: 'info', pod: 'chat-abc', node: 'phone-a', store: 'sqlite' })
     expect(lines.at(-1)).toMatchObject({ msg: 'stopping', signal: 'SIGTERM' })
     expect(result.stderr).toBe('')
   })

@@ -1,3 +1,5 @@
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
 // Audience and speaker: the audience's listener (what the funnel publishes) may post and use the
 // harmless commands; camera, orientation and whatever the commands file marks speaker-only work on
 // the speaker's listener (the tailnet) only. The speaker hides messages and pauses the audience.
@@ -8,10 +10,8 @@ import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommandsFile } from '../src/commands/file.ts'
-import { openEvents } from './support/sse-client.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
-import type { Message } from '../src/store/types.ts'
+import { openEvents } from './support/sse-client.ts'
 
 const FILE = [
   '#: repeats its argument',
@@ -27,9 +27,9 @@ const FILE = [
 /** Headers a hostile client could add to look like the speaker or like the tailnet. */
 const FORGED: Record<string, string>[] = [
   { 'tailscale-user-login': 'speaker@example.com', 'tailscale-user-name': 'The Speaker', 'tailscale-user-profile-pic': 'x' },
-  { 'x-forwarded-for': '100.101.102.103', 'x-real-ip': '100.101.102.103', forwarded: 'for=100.101.102.103' },
+  { 'x-forwarded-for': '100.101.102.103', 'x-real-ip': '100.101.102.103', 'forwarded': 'for=100.101.102.103' },
   { 'x-forwarded-host': 'phone-b:8080', 'x-forwarded-port': '8080', 'x-forwarded-proto': 'http' },
-  { 'tailscale-funnel-request': '0', 'x-chat-role': 'speaker', cookie: 'role=speaker' },
+  { 'tailscale-funnel-request': '0', 'x-chat-role': 'speaker', 'cookie': 'role=speaker' },
 ]
 
 let dir: string
@@ -50,11 +50,12 @@ async function send(base: string, text: string, headers: Record<string, string> 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ text }),
   })
-  return { status: response.status, body: (await response.json()) as { message: Message; error?: string } }
+  return { status: response.status, body: (await response.json()) as { message: Message, error?: string } }
 }
 
-const control = (base: string, path: string, body?: unknown) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+function control(base: string, path: string, body?: unknown) {
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+}
 
 describe('the commands file marks commands speaker-only', () => {
   it('reads "#@ speaker-only" above a command, and warns about unknown marks', () => {
@@ -106,7 +107,7 @@ describe('the audience', () => {
       const pause = await fetch(`${chat.audienceUrl}/api/audience`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: '{"posting": false}' })
       expect(pause.status).toBe(403)
     }
-    expect((await chat.all()).some((m) => m.id === message.id)).toBe(true)
+    expect((await chat.all()).some(m => m.id === message.id)).toBe(true)
     expect((await send(chat.audienceUrl, 'still open')).status).toBe(201)
   })
 })
@@ -129,7 +130,7 @@ describe('the speaker', () => {
       expect(hidden.body.message).toMatchObject({ status: 'ok' })
       expect(hidden.body.message.output).toMatch(new RegExp(`message ${first.id} is hidden`))
       expect((await control(chat.url, `/api/messages/${second.id}/hide`)).status).toBe(200)
-      for (const id of [first.id, second.id]) await events.waitFor((e) => e.event === 'hide' && JSON.parse(e.data).id === id)
+      for (const id of [first.id, second.id]) await events.waitFor(e => e.event === 'hide' && JSON.parse(e.data).id === id)
       for (const base of [chat.url, chat.audienceUrl]) {
         const page = await (await fetch(`${base}/api/messages?limit=200`)).json()
         expect(page.messages.map((m: Message) => m.id)).not.toContain(first.id)
@@ -137,7 +138,8 @@ describe('the speaker', () => {
       }
       expect((await control(chat.url, '/api/messages/999999/hide')).status).toBe(404)
       expect((await send(chat.url, '/hide twelve')).body.message.status).toBe('error')
-    } finally {
+    }
+    finally {
       events.close()
     }
   })
@@ -146,7 +148,7 @@ describe('the speaker', () => {
     const events = await openEvents(`${chat.audienceUrl}/api/events`)
     try {
       expect((await send(chat.url, '/pause')).body.message.status).toBe('ok')
-      await events.waitFor((e) => e.event === 'audience' && JSON.parse(e.data).posting === false)
+      await events.waitFor(e => e.event === 'audience' && JSON.parse(e.data).posting === false)
       const refused = await send(chat.audienceUrl, 'let me in')
       expect(refused.status).toBe(403)
       expect(refused.body.error).toMatch(/paused/)
@@ -154,7 +156,7 @@ describe('the speaker', () => {
       expect(await (await fetch(`${chat.audienceUrl}/api/audience`)).json()).toMatchObject({ posting: false })
 
       expect((await send(chat.url, '/resume')).body.message.status).toBe('ok')
-      await events.waitFor((e) => e.event === 'audience' && JSON.parse(e.data).posting === true)
+      await events.waitFor(e => e.event === 'audience' && JSON.parse(e.data).posting === true)
       expect((await send(chat.audienceUrl, 'back again')).status).toBe(201)
 
       const put = (posting: boolean) => fetch(`${chat.url}/api/audience`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ posting }) })
@@ -162,7 +164,8 @@ describe('the speaker', () => {
       expect((await send(chat.audienceUrl, 'paused again?')).status).toBe(403)
       expect((await put(true)).status).toBe(200)
       expect((await send(chat.audienceUrl, 'open again')).status).toBe(201)
-    } finally {
+    }
+    finally {
       events.close()
     }
   })
@@ -171,7 +174,8 @@ describe('the speaker', () => {
 describe('the audience listener', () => {
   const external = Object.values(networkInterfaces())
     .flat()
-    .find((address) => address && address.family === 'IPv4' && !address.internal)?.address
+    .find(address => address && address.family === 'IPv4' && !address.internal)
+    ?.address
 
   it.skipIf(!external)('listens on the loopback only: not reachable on the machine\'s other addresses', async () => {
     const refused = await new Promise<boolean>((resolve) => {

@@ -1,39 +1,41 @@
+import type { AddressInfo } from 'node:net'
+import type { NewMessage } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
+import type { RqliteDouble } from './support/rqlite-double.ts'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 // The rqlite store: the adapter against a test double of rqlite's documented HTTP API
 // (test/support/rqlite-double.ts), or against a real rqlite when RQLITE_URL is set; and the whole
 // server through a store outage.
 import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRqliteStore } from '../src/store/rqlite.ts'
 import { StoreError } from '../src/store/types.ts'
-import type { NewMessage } from '../src/store/types.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
 import { startRqliteDouble } from './support/rqlite-double.ts'
-import type { RqliteDouble } from './support/rqlite-double.ts'
 import { openEvents } from './support/sse-client.ts'
 
 const realRqlite = process.env.RQLITE_URL
 
-const message = (text: string, pod: string): NewMessage => ({
-  text,
-  createdAt: new Date().toISOString(),
-  pod,
-  node: 'phone-a',
-  command: null,
-  status: null,
-  output: null,
-  finishedAt: null,
-})
+function message(text: string, pod: string): NewMessage {
+  return {
+    text,
+    createdAt: new Date().toISOString(),
+    pod,
+    node: 'phone-a',
+    command: null,
+    status: null,
+    output: null,
+    finishedAt: null,
+  }
+}
 
 async function freePort(): Promise<number> {
   const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
   const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
+  await new Promise(resolve => probe.close(resolve))
   return port
 }
 
@@ -42,7 +44,9 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
   let url: string
   const pod = `adapter-${process.pid}-${Date.now()}`
   beforeAll(async () => {
-    if (realRqlite) url = realRqlite
+    if (realRqlite) {
+      url = realRqlite
+    }
     else {
       double = await startRqliteDouble()
       url = double.url
@@ -62,7 +66,7 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     const b = (await store.insert({ ...message('/date', pod), command: 'date', status: 'running' })).message
     expect(b.id).toBeGreaterThan(a.id)
     const page = await store.list({ limit: 2 })
-    expect(page.map((m) => m.id)).toEqual([b.id, a.id])
+    expect(page.map(m => m.id)).toEqual([b.id, a.id])
     expect(page[1]).toEqual(a)
     expect(await store.list({ before: b.id, limit: 1 })).toEqual([a])
 
@@ -82,9 +86,9 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
     const text = `Robert'); DROP TABLE messages;-- ${Math.random()}`
     await store.insert(message(text, pod))
     const statements = double?.statements ?? []
-    const insert = statements.find((s) => s.includes(text))
+    const insert = statements.find(s => s.includes(text))
     expect(insert?.[0]).toMatch(/^INSERT INTO messages \(.*\) VALUES \(\?, \?, \?, \?, \?, \?, \?, \?, \?\) ON CONFLICT \(client_key\) DO NOTHING$/)
-    expect(statements.every((s) => !String(s[0]).includes('Robert'))).toBe(true)
+    expect(statements.every(s => !String(s[0]).includes('Robert'))).toBe(true)
   })
 
   it.skipIf(realRqlite)('turns an error inside a 200 answer into a StoreError', async () => {
@@ -95,7 +99,8 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
       const failure = store.insert(message('x', pod))
       await expect(failure).rejects.toBeInstanceOf(StoreError)
       await expect(failure).rejects.toThrow('rqlite: no such table: messages')
-    } finally {
+    }
+    finally {
       await empty.close()
     }
   })
@@ -111,7 +116,8 @@ describe(`rqlite adapter against ${realRqlite ? `the real rqlite at ${realRqlite
   it('moves credentials in RQLITE_URL into an Authorization header', async () => {
     const store = createRqliteStore(url.replace('http://', 'http://chat:s%40cret@'))
     expect(store.location).not.toContain('cret')
-    if (!realRqlite) await store.ping() // the double ignores auth; fetch would refuse a URL with credentials
+    if (!realRqlite)
+      await store.ping() // the double ignores auth; fetch would refuse a URL with credentials
   })
 })
 
@@ -146,7 +152,7 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     expect((await chat.get('/api/readyz')).body).toMatchObject({ status: 'ready', store: 'rqlite' })
     expect((await chat.post('now it works')).status).toBe(201)
     expect(double.count('messages')).toBe(1)
-    expect(chat.logs.some((l) => l.includes('waiting for the store'))).toBe(true)
+    expect(chat.logs.some(l => l.includes('waiting for the store'))).toBe(true)
   })
 
   it('store down: POST 503 and nothing written, readiness fails, liveness stays; afterwards every acknowledged message is there', async () => {
@@ -160,7 +166,8 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     const acknowledged: string[] = []
     const send = async (text: string) => {
       const answer = await chat!.post(text)
-      if (answer.status === 201) acknowledged.push(answer.body.message.text)
+      if (answer.status === 201)
+        acknowledged.push(answer.body.message.text)
       return answer
     }
     for (let i = 0; i < 5; i++) expect((await send(`before ${i}`)).status).toBe(201)
@@ -180,10 +187,10 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     expect((await chat.get('/api/readyz')).status).toBe(200)
     for (let i = 0; i < 5; i++) expect((await send(`after ${i}`)).status).toBe(201)
 
-    const stored = (await chat.all()).map((m) => m.text)
+    const stored = (await chat.all()).map(m => m.text)
     expect(stored).toEqual(acknowledged)
     expect(double.count('messages')).toBe(10)
-    expect(await import('node:fs').then((fs) => fs.existsSync(gate))).toBe(false)
+    expect(await import('node:fs').then(fs => fs.existsSync(gate))).toBe(false)
   })
 
   it('a command result survives a short store hiccup (the save is retried)', async () => {
@@ -198,10 +205,11 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
       const { body } = await chat.post(`/gated ${gate}`)
       double.failNext(2) // the first two attempts to save the result get a 503
       await writeFile(gate, '')
-      await events.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === body.message.id)
-      const saved = (await chat.all()).find((m) => m.id === body.message.id)
+      await events.waitFor(e => e.event === 'update' && JSON.parse(e.data).id === body.message.id)
+      const saved = (await chat.all()).find(m => m.id === body.message.id)
       expect(saved).toMatchObject({ status: 'ok', output: 'through\n' })
-    } finally {
+    }
+    finally {
       events.close()
     }
   })
@@ -211,9 +219,9 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     chat = await startTestChat({ RQLITE_URL: double.url })
     await chat.storeReady
     const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => chat!.post(`burst ${i}`)))
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(500)
+    expect(answers.filter(a => a.status === 201)).toHaveLength(500)
     expect(double.count('messages')).toBe(500)
-    expect(new Set((await chat.all()).map((m) => m.text)).size).toBe(500)
+    expect(new Set((await chat.all()).map(m => m.text)).size).toBe(500)
   })
 
   it('marks commands left running by an earlier run of this pod, or by an earlier pod, when it starts again', async () => {
@@ -225,7 +233,7 @@ describe.skipIf(realRqlite)('the server on rqlite', () => {
     chat = await startTestChat({ RQLITE_URL: double.url })
     await chat.storeReady
     const all = await chat.all()
-    expect(all.find((m) => m.id === left.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
-    expect(all.find((m) => m.id === other.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
+    expect(all.find(m => m.id === left.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
+    expect(all.find(m => m.id === other.id)).toMatchObject({ status: 'error', output: '[no result: the server restarted while this command ran]' })
   })
 })

@@ -1,9 +1,9 @@
+import type { TestChat } from './support/chat.ts'
 // The speaker's current slide: PUT on the speaker's listener only, GET and the live stream on both,
 // CORS for exactly the hosted deck's origin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openEvents } from './support/sse-client.ts'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
+import { openEvents } from './support/sse-client.ts'
 
 const DECK = 'https://deck.example.github.io'
 let chat: TestChat
@@ -14,9 +14,10 @@ afterAll(async () => {
   await chat.close()
 })
 
-const put = (base: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  fetch(`${base}/api/slide`, { method: 'PUT', headers, body })
-const getSlide = async (base: string, headers: Record<string, string> = {}) => {
+function put(base: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  return fetch(`${base}/api/slide`, { method: 'PUT', headers, body })
+}
+async function getSlide(base: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}/api/slide`, { headers })
   return { status: response.status, body: await response.json(), headers: response.headers }
 }
@@ -27,7 +28,8 @@ describe('the current slide', () => {
     try {
       expect((await getSlide(fresh.url)).body).toEqual({ slide: null })
       expect((await getSlide(fresh.audienceUrl)).body).toEqual({ slide: null })
-    } finally {
+    }
+    finally {
       await fresh.close()
     }
   })
@@ -46,7 +48,7 @@ describe('the current slide', () => {
       {},
       { 'tailscale-user-login': 'speaker@example.com', 'tailscale-user-name': 'Speaker' },
       { 'x-forwarded-for': '100.64.0.1', 'x-real-ip': '100.64.0.1' },
-      { host: `localhost:${chat.port}`, 'x-forwarded-host': `localhost:${chat.port}` },
+      { 'host': `localhost:${chat.port}`, 'x-forwarded-host': `localhost:${chat.port}` },
     ]
     for (const headers of forged) {
       const answer = await put(chat.audienceUrl, '{"slide": 99}', { 'content-type': 'application/json', ...headers })
@@ -83,20 +85,21 @@ describe('the current slide', () => {
     const audience = await openEvents(`${chat.audienceUrl}/api/events`)
     try {
       for (const stream of [speaker, audience]) {
-        const first = await stream.waitFor((e) => e.event === 'slide')
+        const first = await stream.waitFor(e => e.event === 'slide')
         expect(JSON.parse(first.data)).toEqual({ slide: 10 })
       }
       await put(chat.url, '{"slide": 11}')
       for (const stream of [speaker, audience]) {
-        const next = await stream.waitFor((e) => e.event === 'slide' && JSON.parse(e.data).slide === 11)
+        const next = await stream.waitFor(e => e.event === 'slide' && JSON.parse(e.data).slide === 11)
         expect(next.id).toBeUndefined()
       }
       // Setting the same slide again announces nothing new.
       await put(chat.url, '{"slide": 11}')
       await put(chat.url, '{"slide": 12}')
-      await speaker.waitFor((e) => e.event === 'slide' && JSON.parse(e.data).slide === 12)
-      expect(speaker.events.filter((e) => e.event === 'slide').map((e) => JSON.parse(e.data).slide)).toEqual([10, 11, 12])
-    } finally {
+      await speaker.waitFor(e => e.event === 'slide' && JSON.parse(e.data).slide === 12)
+      expect(speaker.events.filter(e => e.event === 'slide').map(e => JSON.parse(e.data).slide)).toEqual([10, 11, 12])
+    }
+    finally {
       speaker.close()
       audience.close()
     }
@@ -118,7 +121,7 @@ describe('the current slide', () => {
       // Messages are not shared with other sites, and a PUT from the deck's origin gets no CORS either.
       expect((await fetch(`${base}/api/messages`, { headers: { origin: DECK } })).headers.get('access-control-allow-origin')).toBeNull()
     }
-    const putFromDeck = await put(chat.url, '{"slide": 2}', { 'content-type': 'application/json', origin: DECK })
+    const putFromDeck = await put(chat.url, '{"slide": 2}', { 'content-type': 'application/json', 'origin': DECK })
     expect(putFromDeck.headers.get('access-control-allow-origin')).toBeNull()
   })
 
@@ -126,7 +129,8 @@ describe('the current slide', () => {
     const plain = await startTestChat()
     try {
       expect((await getSlide(plain.url, { origin: DECK })).headers.get('access-control-allow-origin')).toBeNull()
-    } finally {
+    }
+    finally {
       await plain.close()
     }
   })

@@ -1,3 +1,5 @@
+import type { Browser, Page } from 'playwright-core'
+import type { TestChat } from './support/chat.ts'
 // The page in a real browser (the system Chromium through playwright-core): XSS payloads from
 // messages and from command output are shown as text; live updates; keyboard; phone and projector.
 import { existsSync } from 'node:fs'
@@ -5,10 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestChat } from './support/chat.ts'
-import type { TestChat } from './support/chat.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 
@@ -20,10 +20,10 @@ const XSS = [
   '<a href="javascript:window.__xss=1">click me</a>',
   '<b>bold?</b> &lt;not an entity&gt; &amp;',
   '<style>body{display:none}</style>',
-  "'; window.__xss=1; '",
+  '\'; window.__xss=1; \'',
   '{{constructor.constructor("window.__xss=1")()}}',
   '<details open ontoggle="window.__xss=1">',
-  '\u202egnp.exe <math><mi xlink:href="javascript:window.__xss=1">x</mi></math>',
+  '\u202Egnp.exe <math><mi xlink:href="javascript:window.__xss=1">x</mi></math>',
 ]
 
 let dir: string
@@ -31,7 +31,8 @@ let chat: TestChat
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package to run the browser tests`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package to run the browser tests`)
   dir = await mkdtemp(join(tmpdir(), 'chat-ui-'))
   await writeFile(
     join(dir, 'commands.conf'),
@@ -50,7 +51,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function open(viewport = { width: 390, height: 844 }): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
+async function open(viewport = { width: 390, height: 844 }): Promise<{ page: Page, dialogs: string[], errors: string[] }> {
   const page = await browser.newPage({ viewport })
   const dialogs: string[] = []
   const errors: string[] = []
@@ -58,13 +59,13 @@ async function open(viewport = { width: 390, height: 844 }): Promise<{ page: Pag
     dialogs.push(dialog.message())
     void dialog.dismiss()
   })
-  page.on('pageerror', (error) => errors.push(error.message))
+  page.on('pageerror', error => errors.push(error.message))
   await page.goto(chat.url)
   await page.waitForSelector('#status[data-state="live"]')
   return { page, dialogs, errors }
 }
 
-const texts = (page: Page) => page.$$eval('#messages .text', (nodes) => nodes.map((n) => n.textContent))
+const texts = (page: Page) => page.$$eval('#messages .text', nodes => nodes.map(n => n.textContent))
 
 describe('the page', () => {
   it('shows XSS payloads as text, whether loaded, typed or pushed live', async () => {
@@ -72,12 +73,12 @@ describe('the page', () => {
     const { page, dialogs, errors } = await open()
     try {
       // Loaded from /api/messages.
-      await page.waitForFunction((n) => document.querySelectorAll('#messages li').length >= n, 4)
+      await page.waitForFunction(n => document.querySelectorAll('#messages li').length >= n, 4)
       // Typed into the page and sent with Enter.
       for (const payload of XSS.slice(4, 8)) {
         await page.fill('#text', payload)
         await page.press('#text', 'Enter')
-        await page.waitForFunction((p) => [...document.querySelectorAll('#messages .text')].some((n) => n.textContent === p), payload)
+        await page.waitForFunction(p => [...document.querySelectorAll('#messages .text')].some(n => n.textContent === p), payload)
       }
       // Posted by someone else and pushed over server-sent events.
       for (const payload of XSS.slice(8)) await chat.post(payload)
@@ -89,16 +90,17 @@ describe('the page', () => {
 
       const shown = await texts(page)
       for (const payload of XSS) expect(shown, payload).toContain(payload)
-      const outputs = await page.$$eval('#messages .output', (nodes) => nodes.map((n) => n.textContent))
+      const outputs = await page.$$eval('#messages .output', nodes => nodes.map(n => n.textContent))
       expect(outputs).toContain(JSON.stringify(JSON.parse(json), null, 2))
       expect(outputs).toContain(XSS[0])
 
-      const injected = await page.$$eval('#messages img, #messages script, #messages svg, #messages iframe, #messages a, #messages b, #messages style, #messages details, #messages math', (n) => n.length)
+      const injected = await page.$$eval('#messages img, #messages script, #messages svg, #messages iframe, #messages a, #messages b, #messages style, #messages details, #messages math', n => n.length)
       expect(injected).toBe(0)
       expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined()
       expect(dialogs).toEqual([])
       expect(errors).toEqual([])
-    } finally {
+    }
+    finally {
       await page.close()
     }
   })
@@ -112,7 +114,8 @@ describe('the page', () => {
       expect(await li.locator('.chip.pod').textContent()).toBe('pod chat-7f9c')
       expect(await li.locator('.chip.node').textContent()).toBe('node phone-a')
       expect(await page.textContent('#status')).toContain('pod chat-7f9c on node phone-a')
-    } finally {
+    }
+    finally {
       await page.close()
     }
   })
@@ -130,7 +133,8 @@ describe('the page', () => {
       await li.locator('.output').waitFor()
       expect(await li.locator('.output').textContent()).toBe('opened\n')
       expect(await li.locator('.thinking').count()).toBe(0)
-    } finally {
+    }
+    finally {
       await page.close()
     }
   })
@@ -143,7 +147,7 @@ describe('the page', () => {
       await page.keyboard.press('Shift+Enter')
       await page.keyboard.type('line two')
       await page.keyboard.press('Enter')
-      await page.waitForFunction(() => [...document.querySelectorAll('#messages .text')].some((n) => n.textContent === 'line one\nline two'))
+      await page.waitForFunction(() => [...document.querySelectorAll('#messages .text')].some(n => n.textContent === 'line one\nline two'))
       expect(await page.inputValue('#text')).toBe('')
       await page.keyboard.press('ArrowUp')
       expect(await page.inputValue('#text')).toBe('line one\nline two')
@@ -152,7 +156,8 @@ describe('the page', () => {
       await page.keyboard.press('Enter')
       expect(await page.textContent('#error')).toBe('Type a message first.')
       expect(await page.getAttribute('#error', 'role')).toBe('alert')
-    } finally {
+    }
+    finally {
       await page.close()
     }
   })
@@ -170,7 +175,8 @@ describe('the page', () => {
       expect(await page.locator('#messages li').count()).toBe(0)
       await page.click('#older')
       await page.locator('#messages li', { hasText: 'before the clear' }).waitFor()
-    } finally {
+    }
+    finally {
       await page.close()
     }
   })
@@ -190,13 +196,14 @@ describe('the page', () => {
           scrollWidth: document.documentElement.scrollWidth,
           width: window.innerWidth,
           inputBottom: box?.bottom ?? Infinity,
-          fontSize: parseFloat(getComputedStyle(document.documentElement).fontSize),
+          fontSize: Number.parseFloat(getComputedStyle(document.documentElement).fontSize),
         }
       })
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width)
       expect(layout.inputBottom).toBeLessThanOrEqual(viewport.height)
       expect(layout.fontSize).toBeGreaterThanOrEqual(viewport.width > 1000 ? 20 : 16)
-    } finally {
+    }
+    finally {
       await page.close()
     }
   })

@@ -8,12 +8,12 @@ const { onePhone, chatPods, chatObjects } = scenes(sim)
 describe('00-deploy-chat-no-label.sh', () => {
   beforeEach(() => onePhone())
 
-  it("applies the manifests and shows the scheduler's FailedScheduling message", () => {
+  it('applies the manifests and shows the scheduler\'s FailedScheduling message', () => {
     const r = sim.run('phone-a', chatDemo('00-deploy-chat-no-label.sh'))
     expect(r.code, r.output).toBe(0)
     expect(chatObjects()).toEqual(['ConfigMap/chat-commands', 'Deployment/chat', 'PersistentVolumeClaim/chat-data', 'Service/chat'])
-    expect(chatPods().map((p) => p.status?.phase)).toEqual(['Pending'])
-    expect(r.stdout).toContain("FailedScheduling: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.")
+    expect(chatPods().map(p => p.status?.phase)).toEqual(['Pending'])
+    expect(r.stdout).toContain('FailedScheduling: 0/1 nodes are available: 1 node(s) didn\'t match Pod\'s node affinity/selector.')
     expect(r.stdout).toContain('no node has that label yet')
     expect(r.stdout).toContain('00-label-llm.sh')
     expect(sim.calls('hostname')).toEqual([])

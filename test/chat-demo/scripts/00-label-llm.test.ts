@@ -1,7 +1,7 @@
 // chat-demo/scripts/00-label-llm.sh on the control plane: the label the chat's nodeSelector asks for.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { podSpec } from '../manifests.ts'
 import { chatDemo, scenes, useSim } from '../../support/script-scenes.ts'
+import { podSpec } from '../manifests.ts'
 
 const sim = useSim()
 const { onePhone, chatPods, labelsOf } = scenes(sim)
@@ -10,7 +10,7 @@ describe('00-label-llm.sh', () => {
   const [[key, value]] = Object.entries(podSpec().nodeSelector as Record<string, string>) as [[string, string]]
   beforeEach(() => onePhone())
 
-  it("labels this phone's recorded node (not the VM's hostname) with the chat's nodeSelector", () => {
+  it('labels this phone\'s recorded node (not the VM\'s hostname) with the chat\'s nodeSelector', () => {
     const r = sim.run('phone-a', chatDemo('00-label-llm.sh'))
     expect(r.code, r.output).toBe(0)
     expect(labelsOf('phone-a')[key]).toBe(value)
@@ -24,7 +24,7 @@ describe('00-label-llm.sh', () => {
     const deploy = sim.run('phone-a', chatDemo('01-deploy-chat.sh'))
     expect(deploy.code, deploy.output).toBe(0)
     expect(deploy.stdout).toContain('The chat runs on phone-a')
-    expect(chatPods().map((p) => [(p.spec as { nodeName?: string }).nodeName, p.status?.phase])).toEqual([['phone-a', 'Running']])
+    expect(chatPods().map(p => [(p.spec as { nodeName?: string }).nodeName, p.status?.phase])).toEqual([['phone-a', 'Running']])
   })
 
   it('names the recorded-node file when no node is recorded and none is given', () => {

@@ -25,7 +25,7 @@ describe('03-undeploy-chat.sh', () => {
     expect(chatObjects()).toEqual([])
     expect(objects('PersistentVolume')).toEqual([])
     const calls = sim.argvs('kubectl')
-    expect(calls.findIndex((c) => c.includes('chat-data.yaml'))).toBeGreaterThan(calls.findLastIndex((c) => c.startsWith('get pods')))
+    expect(calls.findIndex(c => c.includes('chat-data.yaml'))).toBeGreaterThan(calls.findLastIndex(c => c.startsWith('get pods')))
   })
 
   it('is harmless when nothing is deployed', () => {
@@ -39,10 +39,10 @@ describe('03-undeploy-chat.sh --purge with the chat on a phone asleep', () => {
   beforeEach(() => {
     twoPhones()
     chatOn('phone-b')
-    sim.update((w) => void (w.hosts['phone-b'].awake = false))
+    sim.update(w => void (w.hosts['phone-b'].awake = false))
   })
 
-  it("doesn't hang on the claim's protection: says that the pod can't stop and how to go on", () => {
+  it('doesn\'t hang on the claim\'s protection: says that the pod can\'t stop and how to go on', () => {
     const r = sim.run('phone-a', chatDemo('03-undeploy-chat.sh'), ['--purge'])
     expect(r.hung).toBeNull()
     expect(r.code).toBe(1)

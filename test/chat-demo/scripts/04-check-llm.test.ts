@@ -13,7 +13,7 @@ describe('04-check-llm.sh', () => {
     install('phone-a', 'socat')
   })
 
-  it("finds the AI app at the VM's default gateway (Android) and offers a loopback-only forwarder without starting it unasked", () => {
+  it('finds the AI app at the VM\'s default gateway (Android) and offers a loopback-only forwarder without starting it unasked', () => {
     const r = sim.run('phone-a', chatDemo('04-check-llm.sh'))
     expect(r.code, r.output).toBe(0)
     expect(r.stdout).toContain(`The AI app answers at http://${gateway()}:8005`)
@@ -26,7 +26,7 @@ describe('04-check-llm.sh', () => {
     expect(r.code, r.output).toBe(0)
     expect(r.stdout).toContain('the AI app through the forwarder')
     expect(r.stdout).toContain('GEMMA_3_1B_IT (downloaded)')
-    expect(sim.world().hosts['phone-a'].forwarders.map((f) => [f.bindAddress, f.port, f.target])).toEqual([['127.0.0.1', 8005, `${gateway()}:8005`]])
+    expect(sim.world().hosts['phone-a'].forwarders.map(f => [f.bindAddress, f.port, f.target])).toEqual([['127.0.0.1', 8005, `${gateway()}:8005`]])
     expect(sim.sh('phone-a', 'curl -fsS --max-time 3 http://127.0.0.1:8005/health').code).toBe(0)
     const outside = sim.sh('phone-a', `curl -sS --max-time 3 http://${PHONE_A_LAN}:8005/health || echo "exit $?"`)
     expect(outside.stdout).toContain('exit 7')
@@ -41,14 +41,14 @@ describe('04-check-llm.sh', () => {
   })
 
   it('says exactly what to check on the phone when the app is nowhere', () => {
-    sim.update((w) => void (w.hosts['phone-a'].aiApp!.running = false))
+    sim.update(w => void (w.hosts['phone-a'].aiApp!.running = false))
     const r = sim.run('phone-a', chatDemo('04-check-llm.sh'), ['--forward'])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`asked: ${gateway()}`)
     expect(r.stdout).toContain('github.com/parttimenerd/local-android-ai')
     expect(r.stdout).toContain('http://localhost:8005/health')
     expect(r.stdout).toContain('Battery optimisation')
-    expect(r.stderr).toContain("The phone's AI app isn't reachable from this VM")
+    expect(r.stderr).toContain('The phone\'s AI app isn\'t reachable from this VM')
     expect(sim.calls('socat')).toEqual([])
   })
 
@@ -57,14 +57,14 @@ describe('04-check-llm.sh', () => {
     sim.resetCalls()
     const r = sim.run('phone-a', chatDemo('04-check-llm.sh'), ['--forward'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("Something listens on port 8005 in this VM but doesn't answer")
+    expect(r.stderr).toContain('Something listens on port 8005 in this VM but doesn\'t answer')
     expect(sim.calls('socat')).toEqual([])
   })
 
   it('on the laptop: says to run it on the phone with the AI app', () => {
     const r = sim.run('laptop', chatDemo('04-check-llm.sh'))
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("This isn't a phone of the cluster")
+    expect(r.stderr).toContain('This isn\'t a phone of the cluster')
     expect(r.stderr).toContain('ssh droid@phone-b')
   })
 })

@@ -11,12 +11,13 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
   /** The chat's audience listener (AUDIENCE_PORT, on the loopback), as the chat app's new version has it. */
   const withAudienceListener = () =>
     sim.update((w) => {
-      for (const pod of w.cluster!.objects.filter((o) => o.kind === 'Pod')) {
-        const chat = (pod.spec as { containers: Array<{ image: string; env?: Array<{ name: string; value?: string }> }> }).containers.find((c) => c.image === CHAT_IMAGE)
-        if (chat && !chat.env?.some((e) => e.name === 'AUDIENCE_PORT')) chat.env!.push({ name: 'AUDIENCE_PORT', value: '8090' })
+      for (const pod of w.cluster!.objects.filter(o => o.kind === 'Pod')) {
+        const chat = (pod.spec as { containers: Array<{ image: string, env?: Array<{ name: string, value?: string }> }> }).containers.find(c => c.image === CHAT_IMAGE)
+        if (chat && !chat.env?.some(e => e.name === 'AUDIENCE_PORT'))
+          chat.env!.push({ name: 'AUDIENCE_PORT', value: '8090' })
       }
     })
-  const allow = (https: boolean, funnel: boolean) => sim.update((w) => Object.assign(w.tailnet, { https, funnel }))
+  const allow = (https: boolean, funnel: boolean) => sim.update(w => Object.assign(w.tailnet, { https, funnel }))
   const serve = () => sim.world().hosts['phone-a'].tailscale.serve
 
   beforeEach(() => {
@@ -43,11 +44,11 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     expect(r.code, r.output).toBe(0)
     expect(r.stdout).toContain('Already published: nothing to change.')
     expect(r.stdout).toContain(PUBLIC_URL)
-    expect(sim.argvs('tailscale').filter((a) => a.startsWith('funnel --bg'))).toEqual([])
+    expect(sim.argvs('tailscale').filter(a => a.startsWith('funnel --bg'))).toEqual([])
     expect(serve()).toHaveLength(1)
   })
 
-  it("explains missing HTTPS certificates instead of hanging in tailscale's enable prompt", () => {
+  it('explains missing HTTPS certificates instead of hanging in tailscale\'s enable prompt', () => {
     allow(false, false)
     const r = sim.run('phone-a', chatDemo('05-open-chat-to-room.sh'))
     expect(r.hung).toBeNull()
@@ -62,7 +63,7 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     const r = sim.run('phone-a', chatDemo('05-open-chat-to-room.sh'))
     expect(r.hung).toBeNull()
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("doesn't give this phone the funnel attribute")
+    expect(r.stderr).toContain('doesn\'t give this phone the funnel attribute')
     expect(r.stderr).toContain('"attr": ["funnel"]')
     expect(serve()).toEqual([])
   })
@@ -71,7 +72,7 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     sim.sh('phone-a', 'sudo tailscale down')
     const r = sim.run('phone-a', chatDemo('05-open-chat-to-room.sh'))
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("This phone isn't connected to the tailnet (Tailscale: Stopped)")
+    expect(r.stderr).toContain('This phone isn\'t connected to the tailnet (Tailscale: Stopped)')
     expect(r.stderr).toContain('07-setup-tailscale.sh')
   })
 
@@ -79,16 +80,17 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     sim.setup('laptop', 'tailscale')
     const r = sim.run('laptop', chatDemo('05-open-chat-to-room.sh'))
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("The chat doesn't answer on this machine (127.0.0.1:8080)")
+    expect(r.stderr).toContain('The chat doesn\'t answer on this machine (127.0.0.1:8080)')
     expect(r.stderr).toContain('labelled llm=true')
     expect(sim.calls('tailscale', 'laptop')).toEqual([])
   })
 
   it('refuses a chat without the audience listener: publishing nothing on the internet', () => {
     sim.update((w) => {
-      for (const pod of w.cluster!.objects.filter((o) => o.kind === 'Pod')) {
-        const chat = (pod.spec as { containers: Array<{ image: string; env?: Array<{ name: string }> }> }).containers.find((c) => c.image === CHAT_IMAGE)
-        if (chat) chat.env = chat.env!.filter((e) => e.name !== 'AUDIENCE_PORT')
+      for (const pod of w.cluster!.objects.filter(o => o.kind === 'Pod')) {
+        const chat = (pod.spec as { containers: Array<{ image: string, env?: Array<{ name: string }> }> }).containers.find(c => c.image === CHAT_IMAGE)
+        if (chat)
+          chat.env = chat.env!.filter(e => e.name !== 'AUDIENCE_PORT')
       }
     })
     const r = sim.run('phone-a', chatDemo('05-open-chat-to-room.sh'))
@@ -98,7 +100,7 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     expect(serve()).toEqual([])
   })
 
-  it("won't replace something else published on port 443", () => {
+  it('won\'t replace something else published on port 443', () => {
     sim.sh('phone-a', 'sudo tailscale serve --bg --https=443 http://127.0.0.1:3000 >/dev/null')
     const r = sim.run('phone-a', chatDemo('05-open-chat-to-room.sh'))
     expect(r.code, r.output).toBe(1)
@@ -113,7 +115,7 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     expect(sim.argvs('tailscale', 'phone-a')).toContain('funnel --https=443 off')
     expect(serve()).toEqual([])
     expect(r.stdout).toContain('The chat is closed to the room')
-    expect(chatPods().map((p) => p.status?.phase)).toEqual(['Running'])
+    expect(chatPods().map(p => p.status?.phase)).toEqual(['Running'])
   })
 
   it('06 is a no-op when nothing is published, and leaves alone what is not the chat', () => {
@@ -125,6 +127,6 @@ describe('05-open-chat-to-room.sh and 06-close-chat-to-room.sh', () => {
     expect(r.code, r.output).toBe(0)
     expect(r.stderr).toContain('serves http://127.0.0.1:3000, not the chat')
     expect(serve()).toHaveLength(1)
-    expect(sim.argvs('tailscale').filter((a) => a.includes('off'))).toEqual([])
+    expect(sim.argvs('tailscale').filter(a => a.includes('off'))).toEqual([])
   })
 })

@@ -16,6 +16,6 @@ describe('99-unset-llm-label.sh', () => {
     expect(r.code, r.output).toBe(0)
     expect(labelsOf('phone-a').llm).toBeUndefined()
     expect(r.stdout).toContain('The chat keeps running on phone-a')
-    expect(chatPods().map((p) => p.status?.phase)).toEqual(['Running'])
+    expect(chatPods().map(p => p.status?.phase)).toEqual(['Running'])
   })
 })

@@ -6,7 +6,11 @@
 import type { RenderContext } from '@slidev/types'
 import { reactive, ref } from 'vue'
 import {
-  createFixedClicks, injectionClicksContext, injectionCurrentPage, injectionRenderContext, injectionSlidevContext,
+  createFixedClicks,
+  injectionClicksContext,
+  injectionCurrentPage,
+  injectionRenderContext,
+  injectionSlidevContext,
 } from '../../../logic/slidev.js'
 
 export interface FakeSlide {

@@ -16,7 +16,7 @@ describe('01-install-k3s.sh', () => {
     uninstall('phone-a', 'curl')
     const r = sim.run('phone-a', INSTALL)
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("'curl' is not installed")
+    expect(r.stderr).toContain('\'curl\' is not installed')
     expect(lastLine(r)).toContain('sudo apt install -y curl')
     expect(sim.world().hosts['phone-a'].k3s).toBeNull()
   })
@@ -38,7 +38,7 @@ describe('01-install-k3s.sh', () => {
 
   it('ends with what to look at when k3s never gets ready, instead of hanging in the installer', () => {
     // A VM starved of memory never gets its API server up: systemd shows "activating" for good.
-    sim.update((w) => void (w.hosts['phone-a'].memAvailableMB = 300))
+    sim.update(w => void (w.hosts['phone-a'].memAvailableMB = 300))
     // Polls every 30 simulated seconds instead of 5: the same 3 minutes, fewer programs to start for real.
     const r = sim.run('phone-a', INSTALL, [], { env: { DEMO_POLL_SECONDS: '30' } })
     expect(r.hung).toBeNull()
@@ -50,7 +50,7 @@ describe('01-install-k3s.sh', () => {
   })
 
   it('explains missing kernel features instead of ending on systemd\'s "Job failed"', () => {
-    sim.update((w) => void (w.hosts['phone-a'].missingKernelFeatures = ['CONFIG_VXLAN']))
+    sim.update(w => void (w.hosts['phone-a'].missingKernelFeatures = ['CONFIG_VXLAN']))
     const r = sim.run('phone-a', INSTALL)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('operation not supported')

@@ -1,5 +1,5 @@
 // echo-demo/scripts/02-verify-cluster.sh on a phone and on the laptop: the nodes, or why the cluster can't be reached and what to do.
-import { beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { echoDemo, LAPTOP_KUBECONFIG, scenes, useSim } from '../../support/script-scenes.ts'
 
 const sim = useSim()
@@ -7,7 +7,7 @@ const { onePhone, twoPhones, laptopWithKubectl, kubeconfigEnv, sleepFor, tailnet
 
 describe('02-verify-cluster.sh', () => {
   describe('on a phone', () => {
-    test('shows the control plane Ready', () => {
+    it('shows the control plane Ready', () => {
       onePhone()
       const r = sim.run('phone-a', echoDemo('02-verify-cluster.sh'))
       expect(r.code, r.output).toBe(0)
@@ -15,25 +15,25 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stdout).toContain('Every node is Ready')
     })
 
-    test('colours in a terminal, none with NO_COLOR, none when piped', async () => {
+    it('colours in a terminal, none with NO_COLOR, none when piped', async () => {
       onePhone()
       const coloured = await sim.runTty('phone-a', echoDemo('02-verify-cluster.sh'))
       expect(coloured.code, coloured.output).toBe(0)
-      expect(coloured.output).toContain('\x1b[1m\x1b[34m==> The nodes')
+      expect(coloured.output).toContain('\x1B[1m\x1B[34m==> The nodes')
       const plain = await sim.runTty('phone-a', echoDemo('02-verify-cluster.sh'), [], { env: { NO_COLOR: '1' } })
       expect(plain.code).toBe(0)
-      expect(plain.output).not.toContain('\x1b[')
-      expect(sim.run('phone-a', echoDemo('02-verify-cluster.sh')).output).not.toContain('\x1b[')
+      expect(plain.output).not.toContain('\x1B[')
+      expect(sim.run('phone-a', echoDemo('02-verify-cluster.sh')).output).not.toContain('\x1B[')
     })
 
-    test('on a fresh phone (no k3s, so no kubectl) it points to 01-install-k3s.sh', () => {
+    it('on a fresh phone (no k3s, so no kubectl) it points to 01-install-k3s.sh', () => {
       const r = sim.run('phone-a', echoDemo('02-verify-cluster.sh'))
       expect(r.code).toBe(1)
-      expect(r.stderr).toContain("'kubectl' is not installed")
+      expect(r.stderr).toContain('\'kubectl\' is not installed')
       expect(r.stderr).toContain('./echo-demo/scripts/01-install-k3s.sh')
     })
 
-    test('with k3s stopped it says to look at the k3s service', () => {
+    it('with k3s stopped it says to look at the k3s service', () => {
       onePhone()
       expect(sim.sh('phone-a', 'sudo systemctl stop k3s').code).toBe(0)
       const r = sim.run('phone-a', echoDemo('02-verify-cluster.sh'))
@@ -43,7 +43,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).not.toContain('fetch-kubeconfig')
     })
 
-    test('a KUBECONFIG from an earlier cluster on the phone: unset it', () => {
+    it('a KUBECONFIG from an earlier cluster on the phone: unset it', () => {
       onePhone()
       sim.write('phone-a', '~/old.yaml', sim.read('phone-a', '/etc/rancher/k3s/k3s.yaml').replace(/client-key-data: .*/, 'client-key-data: b2xk'))
       const r = sim.run('phone-a', echoDemo('02-verify-cluster.sh'), [], { env: { KUBECONFIG: sim.path('phone-a', '~/old.yaml') } })
@@ -52,7 +52,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).toContain('unset KUBECONFIG')
     })
 
-    test('on the agent phone it says to run it on the control plane, without asking kubectl', () => {
+    it('on the agent phone it says to run it on the control plane, without asking kubectl', () => {
       twoPhones()
       const r = sim.run('phone-b', echoDemo('02-verify-cluster.sh'))
       expect(r.code).toBe(1)
@@ -61,7 +61,7 @@ describe('02-verify-cluster.sh', () => {
       expect(sim.calls('kubectl')).toEqual([])
     })
 
-    test('a second phone that fell asleep is NotReady, with what to do about it', () => {
+    it('a second phone that fell asleep is NotReady, with what to do about it', () => {
       twoPhones()
       sleepFor('phone-b', 60)
       const r = sim.run('phone-a', echoDemo('02-verify-cluster.sh'))
@@ -77,7 +77,7 @@ describe('02-verify-cluster.sh', () => {
       twoPhones()
     })
 
-    test('with the fetched kubeconfig it shows both phones', () => {
+    it('with the fetched kubeconfig it shows both phones', () => {
       laptopWithKubectl()
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv() })
       expect(r.code, r.output).toBe(0)
@@ -85,15 +85,15 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stdout).toMatch(new RegExp(`^phone-b\\s+Ready.*${tailnetIp('phone-b')}`, 'm'))
     })
 
-    test('without kubectl it says how to get it and the kubeconfig, not only how to install k3s', () => {
+    it('without kubectl it says how to get it and the kubeconfig, not only how to install k3s', () => {
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'))
       expect(r.code).toBe(1)
-      expect(r.stderr).toContain("'kubectl' is not installed")
+      expect(r.stderr).toContain('\'kubectl\' is not installed')
       expect(r.stderr).toContain('npm run fetch-kubeconfig -- phone-a')
     })
 
-    test('without a kubeconfig it says to fetch one, not to check a k3s service the laptop has not got', () => {
-      sim.update((w) => void w.hosts.laptop.programs.push('kubectl'))
+    it('without a kubeconfig it says to fetch one, not to check a k3s service the laptop has not got', () => {
+      sim.update(w => void w.hosts.laptop.programs.push('kubectl'))
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'))
       expect(r.code).toBe(1)
       expect(r.stderr).toContain('localhost:8080 was refused')
@@ -103,7 +103,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).not.toContain('01-install-k3s.sh')
     })
 
-    test('with the kubeconfig fetched but KUBECONFIG not set it says to export it', () => {
+    it('with the kubeconfig fetched but KUBECONFIG not set it says to export it', () => {
       laptopWithKubectl()
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'))
       expect(r.code).toBe(1)
@@ -111,15 +111,15 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).not.toContain('systemctl')
     })
 
-    test('KUBECONFIG naming a missing file: fetch it', () => {
-      sim.update((w) => void w.hosts.laptop.programs.push('kubectl'))
+    it('KUBECONFIG naming a missing file: fetch it', () => {
+      sim.update(w => void w.hosts.laptop.programs.push('kubectl'))
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv('~/.kube/nothing.yaml') })
       expect(r.code).toBe(1)
       expect(r.stderr).toContain('no such file or directory')
       expect(r.stderr).toContain('npm run fetch-kubeconfig -- phone-a')
     })
 
-    test('a kubeconfig from before the cluster was reinstalled: fetch it again', () => {
+    it('a kubeconfig from before the cluster was reinstalled: fetch it again', () => {
       laptopWithKubectl()
       const reinstall = sim.sh('phone-a', 'sudo k3s-uninstall.sh >/dev/null')
       expect(reinstall.code, reinstall.output).toBe(0)
@@ -132,7 +132,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).not.toContain('systemctl')
     })
 
-    test("a kubeconfig whose credentials the cluster doesn't know (Unauthorized): fetch it again", () => {
+    it('a kubeconfig whose credentials the cluster doesn\'t know (Unauthorized): fetch it again', () => {
       laptopWithKubectl()
       sim.write('laptop', '~/.kube/other.yaml', sim.read('laptop', LAPTOP_KUBECONFIG).replace(/client-key-data: .*/, 'client-key-data: b3RoZXI='))
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv('~/.kube/other.yaml') })
@@ -141,7 +141,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).toContain('npm run fetch-kubeconfig -- phone-a')
     })
 
-    test('the control plane asleep: i/o timeout after 5 s, and a hint to wake it', () => {
+    it('the control plane asleep: i/o timeout after 5 s, and a hint to wake it', () => {
       laptopWithKubectl()
       sleepFor('phone-a', 5)
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv() })
@@ -153,9 +153,9 @@ describe('02-verify-cluster.sh', () => {
       expect(r.seconds).toBeLessThanOrEqual(10)
     })
 
-    test('a tailnet policy that lets only the phones talk: the timeout names the policy too', () => {
+    it('a tailnet policy that lets only the phones talk: the timeout names the policy too', () => {
       laptopWithKubectl()
-      sim.update((w) => void (w.tailnet.allow = ['tcp:10250', 'udp:8472']))
+      sim.update(w => void (w.tailnet.allow = ['tcp:10250', 'udp:8472']))
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv() })
       expect(r.code).toBe(1)
       expect(r.stderr).toContain('i/o timeout')
@@ -163,7 +163,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).toContain('tcp:6443')
     })
 
-    test('a kubeconfig naming the phone by name: the certificate names the IP', () => {
+    it('a kubeconfig naming the phone by name: the certificate names the IP', () => {
       laptopWithKubectl()
       sim.write('laptop', '~/.kube/by-name.yaml', sim.read('laptop', LAPTOP_KUBECONFIG).replace(/server: .*/, 'server: https://phone-a:6443'))
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv('~/.kube/by-name.yaml') })
@@ -173,7 +173,7 @@ describe('02-verify-cluster.sh', () => {
       expect(r.stderr).toContain('npm run fetch-kubeconfig -- phone-a')
     })
 
-    test('k3s stopped on the control plane: the phone answers, k3s does not — look there', () => {
+    it('k3s stopped on the control plane: the phone answers, k3s does not — look there', () => {
       laptopWithKubectl()
       expect(sim.sh('phone-a', 'sudo systemctl stop k3s').code).toBe(0)
       const r = sim.run('laptop', echoDemo('02-verify-cluster.sh'), [], { env: kubeconfigEnv() })

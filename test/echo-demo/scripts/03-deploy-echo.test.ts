@@ -1,12 +1,12 @@
 // echo-demo/scripts/03-deploy-echo.sh on the simulated phones and the laptop: the rollout, re-runs, slow Wi-Fi, a missing image, a port taken.
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { echoDemo, nodeOf, scenes, useSim } from '../../support/script-scenes.ts'
 
 const sim = useSim()
 const { onePhone, twoPhones, deployEcho, laptopWithKubectl, kubeconfigEnv, echoPods, readyEchoPods } = scenes(sim)
 
 describe('03-deploy-echo.sh', () => {
-  test('deploys two ready pods and the Service on port 8081 of the phone', () => {
+  it('deploys two ready pods and the Service on port 8081 of the phone', () => {
     onePhone()
     const r = sim.run('phone-a', echoDemo('03-deploy-echo.sh'))
     expect(r.code, r.output).toBe(0)
@@ -16,25 +16,25 @@ describe('03-deploy-echo.sh', () => {
     expect(r.stdout).toContain('./echo-demo/scripts/04-curl.sh')
   })
 
-  test('a re-run changes nothing and says so', () => {
+  it('a re-run changes nothing and says so', () => {
     onePhone()
     deployEcho()
-    const before = echoPods().map((p) => p.metadata.name)
+    const before = echoPods().map(p => p.metadata.name)
     const r = sim.run('phone-a', echoDemo('03-deploy-echo.sh'))
     expect(r.code, r.output).toBe(0)
     expect(r.stdout).toContain('deployment.apps/echo unchanged')
     expect(r.stdout).toContain('service/echo unchanged')
-    expect(echoPods().map((p) => p.metadata.name)).toEqual(before)
+    expect(echoPods().map(p => p.metadata.name)).toEqual(before)
   })
 
-  test('on two phones the pods land on both', () => {
+  it('on two phones the pods land on both', () => {
     twoPhones()
     const r = sim.run('phone-a', echoDemo('03-deploy-echo.sh'))
     expect(r.code, r.output).toBe(0)
     expect(readyEchoPods().map(nodeOf).sort()).toEqual(['phone-a', 'phone-b'])
   })
 
-  test('from the laptop it deploys, and says to name a phone with ECHO_HOST', () => {
+  it('from the laptop it deploys, and says to name a phone with ECHO_HOST', () => {
     twoPhones()
     laptopWithKubectl()
     const r = sim.run('laptop', echoDemo('03-deploy-echo.sh'), [], { env: kubeconfigEnv() })
@@ -43,9 +43,9 @@ describe('03-deploy-echo.sh', () => {
     expect(r.stdout).toContain('ECHO_HOST=phone-a ./echo-demo/scripts/04-curl.sh')
   })
 
-  test('slow conference Wi-Fi: the rollout times out, explained as a pull still going on; a re-run a minute later finishes it', () => {
+  it('slow conference Wi-Fi: the rollout times out, explained as a pull still going on; a re-run a minute later finishes it', () => {
     onePhone()
-    sim.update((w) => void (w.networkSlowdown = 20))
+    sim.update(w => void (w.networkSlowdown = 20))
     const r = sim.run('phone-a', echoDemo('03-deploy-echo.sh'))
     expect(r.code).toBe(1)
     expect(r.seconds).toBeLessThanOrEqual(200)
@@ -57,18 +57,18 @@ describe('03-deploy-echo.sh', () => {
     expect(readyEchoPods()).toHaveLength(2)
   })
 
-  test('an image the registry does not have: what the pods say, and no advice to wait', () => {
+  it('an image the registry does not have: what the pods say, and no advice to wait', () => {
     onePhone()
-    sim.update((w) => void (w.registry = w.registry.filter((i) => !i.startsWith('ealen/'))))
+    sim.update(w => void (w.registry = w.registry.filter(i => !i.startsWith('ealen/'))))
     const r = sim.run('phone-a', echoDemo('03-deploy-echo.sh'))
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/ImagePullBackOff|ErrImagePull/)
-    expect(r.stderr).toContain("can't pull the image ealen/echo-server:0.9.2")
+    expect(r.stderr).toContain('can\'t pull the image ealen/echo-server:0.9.2')
     expect(r.stderr).toContain('not found')
     expect(r.stderr).not.toContain('again')
   })
 
-  test('EXTERNAL-IP stays <pending> when another Service holds port 8081: it names that Service', () => {
+  it('EXTERNAL-IP stays <pending> when another Service holds port 8081: it names that Service', () => {
     onePhone()
     const other = sim.sh('phone-a', `kubectl apply -f - >/dev/null <<'EOF'
 apiVersion: v1

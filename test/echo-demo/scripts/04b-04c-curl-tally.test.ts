@@ -1,6 +1,6 @@
-// echo-demo/scripts/04b-curl-hostname.sh and 04c-curl-nodename.sh, the same tally per pod and per node, on the simulated phones.
-import { describe, expect, test } from 'vitest'
 import type { KObject } from '../../../tools/phone-sim/world.ts'
+// echo-demo/scripts/04b-curl-hostname.sh and 04c-curl-nodename.sh, the same tally per pod and per node, on the simulated phones.
+import { describe, expect, it } from 'vitest'
 import { echoDemo, nodeOf, scenes, tally, useSim } from '../../support/script-scenes.ts'
 
 const sim = useSim()
@@ -12,7 +12,7 @@ describe.each([
 ])('%s', (name, what) => {
   const answerOf = (pod: KObject) => (what === 'pod' ? pod.metadata.name : nodeOf(pod)!)
 
-  test(`tallies the answers per ${what}: every name is one the cluster has`, () => {
+  it(`tallies the answers per ${what}: every name is one the cluster has`, () => {
     twoPhones()
     deployEcho()
     const r = sim.run('phone-a', echoDemo(name), ['8'])
@@ -25,7 +25,7 @@ describe.each([
     expect(r.stdout).toContain('2 ')
   })
 
-  test('from the laptop with ECHO_HOST', () => {
+  it('from the laptop with ECHO_HOST', () => {
     twoPhones()
     deployEcho()
     const r = sim.run('laptop', echoDemo(name), ['4'], { env: { ECHO_HOST: 'phone-b' } })
@@ -33,7 +33,7 @@ describe.each([
     expect(tally(r).reduce((sum, l) => sum + Number(l.split(' ')[0]), 0)).toBe(4)
   })
 
-  test(`an HTTP error page is counted as "(no answer)", not as a ${what} name`, () => {
+  it(`an HTTP error page is counted as "(no answer)", not as a ${what} name`, () => {
     onePhone()
     deployEcho()
     impostor()
@@ -45,10 +45,10 @@ describe.each([
     expect(r.stderr).toContain('Some requests got no answer')
   })
 
-  test('a pod on a phone that just fell asleep: its requests time out as "(no answer)", the others answer', () => {
+  it('a pod on a phone that just fell asleep: its requests time out as "(no answer)", the others answer', () => {
     twoPhones()
     deployEcho()
-    sim.update((w) => void (w.hosts['phone-b'].awake = false))
+    sim.update(w => void (w.hosts['phone-b'].awake = false))
     const r = sim.run('phone-a', echoDemo(name), ['6'])
     expect(r.code, r.output).toBe(0)
     expect(r.stdout).toMatch(/^\s+\d+ \(no answer\)$/m)
@@ -56,15 +56,15 @@ describe.each([
     expect(r.seconds).toBeLessThanOrEqual(6 * 5 + 3 * 5)
   })
 
-  test('without curl it says how to install it', () => {
+  it('without curl it says how to install it', () => {
     uninstall('phone-a', 'curl')
     const r = sim.run('phone-a', echoDemo(name))
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("'curl' is not installed")
+    expect(r.stderr).toContain('\'curl\' is not installed')
     expect(r.stderr).toContain('sudo apt install -y curl')
   })
 
-  test('without the echo server it says to deploy it', () => {
+  it('without the echo server it says to deploy it', () => {
     onePhone()
     const r = sim.run('phone-a', echoDemo(name))
     expect(r.code).toBe(1)

@@ -1,12 +1,12 @@
 // echo-demo/scripts/05-scale-echo.sh on the simulated phones and the laptop: pods per node, memory, a sleeping phone.
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { echoDemo, nodeOf, scenes, useSim } from '../../support/script-scenes.ts'
 
 const sim = useSim()
 const { onePhone, twoPhones, deployEcho, laptopWithKubectl, kubeconfigEnv, sleepFor, readyEchoPods } = scenes(sim)
 
 describe('05-scale-echo.sh', () => {
-  test('scales to 3 on two phones and counts the pods per node as the cluster has them', () => {
+  it('scales to 3 on two phones and counts the pods per node as the cluster has them', () => {
     twoPhones()
     deployEcho()
     const r = sim.run('phone-a', echoDemo('05-scale-echo.sh'))
@@ -17,9 +17,9 @@ describe('05-scale-echo.sh', () => {
     for (const [node, n] of perNode) expect(r.stdout).toMatch(new RegExp(`^\\s+${n} ${node}$`, 'm'))
   })
 
-  test('more pods than fit in a 2 GB phone: Insufficient memory explained, with a number that fits', () => {
+  it('more pods than fit in a 2 GB phone: Insufficient memory explained, with a number that fits', () => {
     onePhone()
-    sim.update((w) => void (w.hosts['phone-a'].memAvailableMB = 520))
+    sim.update(w => void (w.hosts['phone-a'].memAvailableMB = 520))
     deployEcho()
     const r = sim.run('phone-a', echoDemo('05-scale-echo.sh'), ['10'])
     expect(r.code).toBe(1)
@@ -30,7 +30,7 @@ describe('05-scale-echo.sh', () => {
     expect(r.stderr).toContain(`./echo-demo/scripts/05-scale-echo.sh ${fit}`)
   })
 
-  test('a phone asleep: its pod is not ready, and the hint says which phone to wake', () => {
+  it('a phone asleep: its pod is not ready, and the hint says which phone to wake', () => {
     twoPhones()
     deployEcho()
     sleepFor('phone-b', 60)
@@ -40,15 +40,15 @@ describe('05-scale-echo.sh', () => {
     expect(r.stderr).not.toContain('Insufficient memory')
   })
 
-  test('without the deployment it says to deploy first and scales nothing', () => {
+  it('without the deployment it says to deploy first and scales nothing', () => {
     onePhone()
     const r = sim.run('phone-a', echoDemo('05-scale-echo.sh'))
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('03-deploy-echo.sh')
-    expect(sim.argvs('kubectl').some((a) => a.startsWith('scale'))).toBe(false)
+    expect(sim.argvs('kubectl').some(a => a.startsWith('scale'))).toBe(false)
   })
 
-  test('from the laptop', () => {
+  it('from the laptop', () => {
     twoPhones()
     deployEcho()
     laptopWithKubectl()

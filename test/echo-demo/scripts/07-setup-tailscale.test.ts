@@ -28,7 +28,7 @@ describe('07-setup-tailscale.sh', () => {
   })
 
   it('says to create a new key when Tailscale refuses the one in the file (a one-off key, used before)', () => {
-    sim.update((w) => Object.assign(w.tailnet.keys[AUTH_KEY], { reusable: false, used: true }))
+    sim.update(w => Object.assign(w.tailnet.keys[AUTH_KEY], { reusable: false, used: true }))
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('did not accept the auth key')
@@ -46,12 +46,12 @@ describe('07-setup-tailscale.sh', () => {
     uninstall('phone-a', 'sudo')
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("'sudo' is not installed")
+    expect(r.stderr).toContain('\'sudo\' is not installed')
     expect(lastLine(r)).toContain('apt install -y sudo')
   })
 
   it('explains a VM without /dev/net/tun', () => {
-    sim.update((w) => void (w.hosts['phone-a'].tun = false))
+    sim.update(w => void (w.hosts['phone-a'].tun = false))
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('/dev/net/tun')
@@ -97,7 +97,7 @@ describe('07-setup-tailscale.sh', () => {
 
   it('explains a name that came back with a suffix because an old device still holds it', () => {
     // This phone's earlier VM, logged out but still listed in the admin console.
-    sim.update((w) => void w.tailnet.devices.push({ id: 'old', host: 'old-vm', hostname: 'phone-a', name: 'phone-a', ip: '100.64.200.1', ephemeral: false, approved: true, expired: true }))
+    sim.update(w => void w.tailnet.devices.push({ id: 'old', host: 'old-vm', hostname: 'phone-a', name: 'phone-a', ip: '100.64.200.1', ephemeral: false, approved: true, expired: true }))
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
     expect(r.code).toBe(1)
     expect(device('phone-a-1')?.host).toBe('phone-a')
@@ -118,7 +118,7 @@ describe('07-setup-tailscale.sh', () => {
     expect(lastLine(r)).toContain('https://login.tailscale.com/admin/machines')
     expect(lastLine(r)).toContain('07-setup-tailscale.sh phone-a')
     // Approved meanwhile: the re-run finishes the job.
-    sim.update((w) => void (w.tailnet.devices[0].approved = true))
+    sim.update(w => void (w.tailnet.devices[0].approved = true))
     const again = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
     expect(again.code).toBe(0)
     expect(sim.world().hosts['phone-a'].tailscale.backend).toBe('Running')
@@ -129,7 +129,7 @@ describe('07-setup-tailscale.sh', () => {
     const before = node('phone-a')!.metadata.uid
     const r = sim.run('phone-a', TAILSCALE, ['phone-a'], { env })
     expect(r.code).toBe(0)
-    const addresses = node('phone-a')!.status!.addresses as Array<{ type: string; address: string }>
+    const addresses = node('phone-a')!.status!.addresses as Array<{ type: string, address: string }>
     expect(addresses[0].address).toBe(device('phone-a')!.ip)
     expect(node('phone-a')!.metadata.uid).toBe(before)
     expect(sim.world().hosts['phone-a'].k3s?.flannelIface).toBe('tailscale0')

@@ -33,7 +33,7 @@ describe('08-join-cluster.sh', () => {
     expect(r.stdout).toContain('port 10250')
     sim.wait(10)
     expect(isReady('phone-b')).toBe(true)
-    const addresses = node('phone-b')!.status!.addresses as Array<{ type: string; address: string }>
+    const addresses = node('phone-b')!.status!.addresses as Array<{ type: string, address: string }>
     expect(addresses[0].address).toBe(device('phone-b')!.ip)
   })
 
@@ -57,7 +57,7 @@ describe('08-join-cluster.sh', () => {
   })
 
   it('refuses to join when the tailnet policy lets 6443 through but not the kubelet port 10250, and says how to fix it', () => {
-    sim.update((w) => void (w.tailnet.allow = ['tcp:6443']))
+    sim.update(w => void (w.tailnet.allow = ['tcp:6443']))
     const r = sim.run('phone-b', JOIN, ['phone-a'])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('10250')
@@ -79,12 +79,12 @@ describe('08-join-cluster.sh', () => {
   it('says so when CONTROL_PLANE is not a device in the tailnet (a typo)', () => {
     const r = sim.run('phone-b', JOIN, ['phone-x'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("'phone-x' is not a device in your tailnet")
+    expect(r.stderr).toContain('\'phone-x\' is not a device in your tailnet')
     expect(sim.world().hosts['phone-b'].k3s).toBeNull()
   })
 
   it('explains a control plane that sleeps', () => {
-    sim.update((w) => void (w.hosts['phone-a'].awake = false))
+    sim.update(w => void (w.hosts['phone-a'].awake = false))
     const r = sim.run('phone-b', JOIN, ['phone-a'])
     expect(r.code).toBe(1)
     expect(lastLine(r)).toMatch(/awake/)
@@ -108,7 +108,7 @@ describe('08-join-cluster.sh', () => {
 
 describe('08-join-cluster.sh with a third phone', () => {
   // A world of its own, with phone-c (the file's world goes unused here).
-  const sim = useSim((w) => void (w.hosts['phone-c'] = { ...structuredClone(w.hosts['phone-b']), id: 'phone-c', lan: { ...w.hosts['phone-b'].lan, ip: '10.185.5.77' } }))
+  const sim = useSim(w => void (w.hosts['phone-c'] = { ...structuredClone(w.hosts['phone-b']), id: 'phone-c', lan: { ...w.hosts['phone-b'].lan, ip: '10.185.5.77' } }))
   const { node } = scenes(sim)
 
   it('ends with the fix when another phone already has the node name', () => {

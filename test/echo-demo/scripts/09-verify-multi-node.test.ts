@@ -7,7 +7,7 @@ const JOIN = echoDemo('08-join-cluster.sh')
 const sim = useSim()
 const { twoPhones, expectUsage, isReady, device } = scenes(sim)
 /** phone-a the control plane, phone-b joined and Ready, both on the tailnet. */
-const twoPhonesReady = () => {
+function twoPhonesReady() {
   twoPhones({ laptop: false })
   sim.wait(10)
 }
@@ -43,7 +43,7 @@ describe('09-verify-multi-node.sh', () => {
     twoPhonesReady()
     sim.setup('laptop', 'tailscale')
     sim.write('laptop', '~/.kube/config', sim.read('phone-a', '/etc/rancher/k3s/k3s.yaml').replace('https://127.0.0.1:6443', `https://${device('phone-a')!.ip}:6443`))
-    sim.update((w) => void w.hosts.laptop.programs.push('kubectl'))
+    sim.update(w => void w.hosts.laptop.programs.push('kubectl'))
     const r = sim.run('laptop', VERIFY)
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('✓  The API server reaches the kubelet of phone-a')
@@ -54,7 +54,7 @@ describe('09-verify-multi-node.sh', () => {
 
   it('reports Ready nodes whose pods can\'t reach the other phone (policy without UDP 8472) with the policy fix', () => {
     twoPhonesReady()
-    sim.update((w) => void (w.tailnet.allow = ['tcp:6443', 'tcp:10250']))
+    sim.update(w => void (w.tailnet.allow = ['tcp:6443', 'tcp:10250']))
     const r = sim.run('phone-a', VERIFY)
     expect(isReady('phone-b')).toBe(true)
     expect(r.code).toBe(1)
@@ -64,7 +64,7 @@ describe('09-verify-multi-node.sh', () => {
 
   it('reports a kubelet the API server can\'t reach (policy without TCP 10250) with the policy fix', () => {
     twoPhonesReady()
-    sim.update((w) => void (w.tailnet.allow = ['tcp:6443', 'udp:8472']))
+    sim.update(w => void (w.tailnet.allow = ['tcp:6443', 'udp:8472']))
     const r = sim.run('phone-a', VERIFY)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('kubelet of phone-b')
@@ -73,7 +73,7 @@ describe('09-verify-multi-node.sh', () => {
 
   it('reports a phone that sleeps', () => {
     twoPhonesReady()
-    sim.update((w) => void (w.hosts['phone-b'].awake = false))
+    sim.update(w => void (w.hosts['phone-b'].awake = false))
     sim.wait(60)
     const r = sim.run('phone-a', VERIFY)
     expect(r.code).toBe(1)

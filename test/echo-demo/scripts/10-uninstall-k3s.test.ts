@@ -46,7 +46,7 @@ describe('10-uninstall-k3s.sh', () => {
   })
 
   it('says that a non-ephemeral device stays listed, so that the next install gets its name back only after removing it', () => {
-    sim.update((w) => void (w.tailnet.devices.find((d) => d.name === 'phone-b')!.ephemeral = false))
+    sim.update(w => void (w.tailnet.devices.find(d => d.name === 'phone-b')!.ephemeral = false))
     const r = sim.run('phone-b', UNINSTALL, ['--yes'], { env })
     expect(r.code).toBe(0)
     expect(device('phone-b')?.expired).toBe(true)

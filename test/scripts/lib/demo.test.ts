@@ -19,9 +19,9 @@ ${body}
   return sim.path('phone-a', `~/${name}`)
 }
 /** The lines with a ✗: an error of die, or of the ERR trap. */
-const crosses = (stderr: string) => stderr.split('\n').filter((l) => l.includes('✗'))
+const crosses = (stderr: string) => stderr.split('\n').filter(l => l.includes('✗'))
 /** The line of FILE (from the repository root) that starts with TEXT, after its indentation. */
-const lineOf = (file: string, text: string) => readFileSync(join(REPO_ROOT, file), 'utf8').split('\n').findIndex((l) => l.trimStart().startsWith(text)) + 1
+const lineOf = (file: string, text: string) => readFileSync(join(REPO_ROOT, file), 'utf8').split('\n').findIndex(l => l.trimStart().startsWith(text)) + 1
 
 describe('the ERR trap', () => {
   it('names the script, the line and the command that failed, and keeps its exit status', () => {

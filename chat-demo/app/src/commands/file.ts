@@ -1,3 +1,5 @@
+import type { FSWatcher } from 'node:fs'
+import type { Logger } from '../log.ts'
 // The commands file (COMMANDS_FILE; in the cluster the ConfigMap `chat-commands`, key commands.conf).
 //
 //   # a comment                     ignored, like blank lines
@@ -8,10 +10,8 @@
 // The user's argument never becomes part of the command string: it arrives as the environment
 // variable ARG, so templates quote it: greet=printf 'Hello, %s!\n' "$ARG".
 import { readFileSync, watch } from 'node:fs'
-import type { FSWatcher } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import type { Logger } from '../log.ts'
 
 export const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/
 /** Built-ins a file can never replace (the others, whoami and llm, it can). */
@@ -45,19 +45,22 @@ export function parseCommandsFile(text: string): ParsedCommands {
   lines.forEach((raw, index) => {
     const line = index + 1
     const trimmed = raw.trim()
-    if (trimmed === '') return
+    if (trimmed === '')
+      return
     if (trimmed.startsWith('#:')) {
       description = trimmed.slice(2).trim() || undefined
       return
     }
     if (trimmed.startsWith('#@')) {
       for (const mark of trimmed.slice(2).trim().split(/[\s,]+/).filter(Boolean)) {
-        if (MARKS.has(mark)) marks.add(mark)
+        if (MARKS.has(mark))
+          marks.add(mark)
         else warnings.push(`line ${line}: unknown mark "${mark.slice(0, 40)}" (known: ${[...MARKS].join(', ')}), ignored`)
       }
       return
     }
-    if (trimmed.startsWith('#')) return
+    if (trimmed.startsWith('#'))
+      return
     const pending = description
     const pendingMarks = marks
     description = undefined
@@ -81,7 +84,8 @@ export function parseCommandsFile(text: string): ParsedCommands {
       warnings.push(`line ${line}: /${name} has an empty command, skipped`)
       return
     }
-    if (commands.has(name)) warnings.push(`line ${line}: /${name} is defined again; this definition wins`)
+    if (commands.has(name))
+      warnings.push(`line ${line}: /${name} is defined again; this definition wins`)
     commands.set(name, { name, command, description: pending, speakerOnly: pendingMarks.has('speaker-only'), line })
   })
   return { commands, warnings }
@@ -89,10 +93,10 @@ export function parseCommandsFile(text: string): ParsedCommands {
 
 export interface CommandsSource {
   /** The commands as of the last successful read. */
-  current(): Map<string, FileCommand>
+  current: () => Map<string, FileCommand>
   /** Re-reads the file now (also triggered by file changes and a poll). */
-  reload(): Promise<void>
-  close(): void
+  reload: () => Promise<void>
+  close: () => void
 }
 
 /**
@@ -110,13 +114,16 @@ export function watchCommandsFile(path: string, log: Logger, pollMs = 2000): Com
     let next: string
     try {
       next = await readFile(path, 'utf8')
-    } catch (error) {
-      if (!failing) log.warn('commands file unreadable, keeping the previous commands', { file: path, error: (error as Error).message })
+    }
+    catch (error) {
+      if (!failing)
+        log.warn('commands file unreadable, keeping the previous commands', { file: path, error: (error as Error).message })
       failing = true
       return
     }
     failing = false
-    if (next === text) return
+    if (next === text)
+      return
     text = next
     parsed = parseCommandsFile(next)
     report(parsed, path, log, 'reloaded')
@@ -131,10 +138,12 @@ export function watchCommandsFile(path: string, log: Logger, pollMs = 2000): Com
   try {
     const file = basename(path)
     watcher = watch(dirname(path), { persistent: false }, (_event, changed) => {
-      if (!changed || changed === file || changed.startsWith('..')) soon()
+      if (!changed || changed === file || changed.startsWith('..'))
+        soon()
     })
     watcher.on('error', () => watcher?.close())
-  } catch {
+  }
+  catch {
     // No watch available (e.g. too many watchers): the poll below still notices changes.
   }
   const poll = setInterval(() => void reload(), pollMs)

@@ -2,32 +2,32 @@
 // order, and everyone sees the queue (event "queue" with the waiting message ids). An audience
 // sender holds at most one place, running or waiting, so one person can't take every slot; the
 // speaker is not limited and goes before the audience.
-export type Refused = { refused: 'sender' | 'full' }
+export interface Refused { refused: 'sender' | 'full' }
 
 export interface Reservation {
   /** 0: runs at once; n: the n-th in the queue. */
   position: number
   /** Names the message the place is for and resolves with the release function once a slot is free. */
-  attach(id: number): Promise<() => void>
+  attach: (id: number) => Promise<() => void>
   /** Gives the place back (the message could not be stored). */
-  cancel(): void
+  cancel: () => void
 }
 
 export interface CommandQueue {
-  reserve(sender: string, priority: boolean): Reservation | Refused
+  reserve: (sender: string, priority: boolean) => Reservation | Refused
   readonly waiting: number[]
   readonly running: number
   readonly max: number
   readonly maxQueued: number
   /** Lets every waiting command through at once (shutdown: they see the abort and stop). */
-  flush(): void
+  flush: () => void
 }
 
 interface Entry {
   sender: string
   priority: boolean
   id?: number
-  resolve(release: () => void): void
+  resolve: (release: () => void) => void
   ready: Promise<() => void>
 }
 
@@ -37,14 +37,16 @@ export function createCommandQueue(max: number, maxQueued: number, onChange: (wa
   const holders = new Map<string, number>()
   const hold = (sender: string, delta: number) => {
     const next = (holders.get(sender) ?? 0) + delta
-    if (next > 0) holders.set(sender, next)
+    if (next > 0)
+      holders.set(sender, next)
     else holders.delete(sender)
   }
-  const waiting = () => queue.flatMap((e) => (e.id === undefined ? [] : [e.id]))
+  const waiting = () => queue.flatMap(e => (e.id === undefined ? [] : [e.id]))
   const releaser = (sender: string) => {
     let released = false
     return () => {
-      if (released) return
+      if (released)
+        return
       released = true
       running--
       hold(sender, -1)
@@ -59,28 +61,32 @@ export function createCommandQueue(max: number, maxQueued: number, onChange: (wa
       entry.resolve(releaser(entry.sender))
       changed = true
     }
-    if (changed) onChange(waiting())
+    if (changed)
+      onChange(waiting())
   }
   const entry = (sender: string, priority: boolean): Entry => {
     let resolve: (release: () => void) => void = () => {}
-    const ready = new Promise<() => void>((r) => (resolve = r))
+    const ready = new Promise<() => void>(r => (resolve = r))
     return { sender, priority, resolve, ready }
   }
 
   return {
     reserve(sender, priority) {
-      if (!priority && holders.has(sender)) return { refused: 'sender' }
+      if (!priority && holders.has(sender))
+        return { refused: 'sender' }
       if (running < max && queue.length === 0) {
         running++
         hold(sender, 1)
         const release = releaser(sender)
         return { position: 0, attach: async () => release, cancel: release }
       }
-      if (queue.length >= maxQueued) return { refused: 'full' }
+      if (queue.length >= maxQueued)
+        return { refused: 'full' }
       const e = entry(sender, priority)
       // The speaker goes before the audience, after earlier speaker commands.
-      const at = priority ? queue.findIndex((q) => !q.priority) : -1
-      if (at >= 0) queue.splice(at, 0, e)
+      const at = priority ? queue.findIndex(q => !q.priority) : -1
+      if (at >= 0)
+        queue.splice(at, 0, e)
       else queue.push(e)
       hold(sender, 1)
       return {
@@ -92,7 +98,8 @@ export function createCommandQueue(max: number, maxQueued: number, onChange: (wa
         },
         cancel() {
           const index = queue.indexOf(e)
-          if (index < 0) return
+          if (index < 0)
+            return
           queue.splice(index, 1)
           hold(sender, -1)
           onChange(waiting())

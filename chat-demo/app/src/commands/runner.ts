@@ -1,7 +1,9 @@
-// Runs one command of the commands file: /bin/sh -c "<command from the file>", with the user's text
-// only in the environment (ARG). Own process group, so a timeout stops everything the command started.
+import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
+// Runs one command of the commands file: /bin/sh -c "<command from the file>", with the user's text
+// only in the environment (ARG). Own process group, so a timeout stops everything the command started.
+import process from 'node:process'
 
 export interface RunRequest {
   /** The shell command from the file: trusted text, never combined with user input. */
@@ -44,22 +46,26 @@ export function runShellCommand(request: RunRequest): Promise<RunOutcome> {
     let aborted = false
 
     const killGroup = () => {
-      if (child.pid === undefined) return
+      if (child.pid === undefined)
+        return
       try {
         process.kill(-child.pid, 'SIGKILL')
-      } catch {
+      }
+      catch {
         // ESRCH: the group is gone already
       }
     }
     const collect = (chunk: Buffer) => {
-      if (truncated) return
+      if (truncated)
+        return
       const room = request.maxOutputBytes - size
       if (chunk.length > room) {
         chunks.push(chunk.subarray(0, room))
         size += room
         truncated = true
         killGroup() // endless output: no point in waiting for the timeout
-      } else {
+      }
+      else {
         chunks.push(chunk)
         size += chunk.length
       }
@@ -88,19 +94,23 @@ export function runShellCommand(request: RunRequest): Promise<RunOutcome> {
       if (timedOut) {
         status = 'timeout'
         output += `${output && !output.endsWith('\n') ? '\n' : ''}[timed out after ${formatSeconds(request.timeoutMs)}; the command was stopped]`
-      } else if (aborted) {
+      }
+      else if (aborted) {
         output += `${output && !output.endsWith('\n') ? '\n' : ''}[stopped: the server is shutting down]`
-      } else if (truncated) {
+      }
+      else if (truncated) {
         output += `\n[output cut at ${request.maxOutputBytes} bytes; the command was stopped]`
-      } else if (note) {
+      }
+      else if (note) {
         output += note
-      } else if (exitCode !== 0) {
+      }
+      else if (exitCode !== 0) {
         output += `${output && !output.endsWith('\n') ? '\n' : ''}[exit code ${exitCode ?? 'none (killed by a signal)'}]`
       }
       resolve({ status, output, exitCode, truncated, durationMs: Math.round(performance.now() - started) })
     }
-    child.on('error', (error) => finish(null, `[could not start /bin/sh: ${error.message}]`))
-    child.on('close', (code) => finish(code))
+    child.on('error', error => finish(null, `[could not start /bin/sh: ${error.message}]`))
+    child.on('close', code => finish(code))
   })
 }
 

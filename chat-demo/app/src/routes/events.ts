@@ -4,12 +4,12 @@
 // Last-Event-ID header EventSource sends when it reconnects, or ?lastEventId= from a page that opens
 // a new EventSource) and answers 503 when the room is full.
 import type { ServerResponse } from 'node:http'
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { Hono } from 'hono'
-import { corsHeaders } from '../cors.ts'
 import type { Role } from '../role.ts'
 import type { Hub, Sink } from '../sse.ts'
 import type { Fail } from './fail.ts'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { Hono } from 'hono'
+import { corsHeaders } from '../cors.ts'
 
 export interface EventRouteDeps {
   role: Role
@@ -19,18 +19,18 @@ export interface EventRouteDeps {
   /** Headers every answer has (who answered, nosniff...). */
   headers: Record<string, string>
   /** The events a new client gets first: hello, and the current state (slide, queue, audience posting). */
-  greeting(): { event: string; data: unknown }[]
+  greeting: () => { event: string, data: unknown }[]
 }
 
 function sink(out: ServerResponse): Sink {
   return {
-    write: (bytes) => void out.write(bytes),
+    write: bytes => void out.write(bytes),
     get buffered() {
       return out.writableLength
     },
     end: () => out.end(),
     destroy: () => out.destroy(),
-    onClose: (listener) => void out.once('close', listener),
+    onClose: listener => void out.once('close', listener),
   }
 }
 
@@ -38,7 +38,8 @@ export function eventRoutes(deps: EventRouteDeps): Hono {
   const app = new Hono()
   app.get('/', (c) => {
     const out = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
-    if (!out) return deps.fail(c, 500, 'the live stream needs the Node server')
+    if (!out)
+      return deps.fail(c, 500, 'the live stream needs the Node server')
     if (!deps.hub.hasRoom(deps.role)) {
       c.header('Retry-After', '15')
       return deps.fail(c, 503, 'the room is full: too many live connections right now; the page retries by itself')

@@ -1,12 +1,13 @@
+import type { Statement } from './schema.ts'
+import type { Store } from './types.ts'
 // rqlite store: the SQLite sidecar of the cluster, over its HTTP API (https://rqlite.io/docs/api/api/).
 // Only parameterized statements: [["INSERT ... VALUES(?, ?)", "a", 2]]. rqlite reports SQL errors
 // inside a 200 answer ({"results":[{"error":"..."}]}), so every answer is checked for `error`.
+import { Buffer } from 'node:buffer'
 import { readBounded, TooLargeError } from '../bounded-read.ts'
 import { describeFetchError } from '../fetch-error.ts'
 import { ALREADY_MIGRATED, byKeyStatement, finishStatement, hideStatement, INDEXES, insertStatement, interruptStatement, listStatement, MIGRATIONS, PING, rowToMessage, SCHEMA } from './schema.ts'
-import type { Statement } from './schema.ts'
 import { StoreError } from './types.ts'
-import type { Store } from './types.ts'
 
 interface RqliteResult {
   error?: string
@@ -40,31 +41,38 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
   const base = parsed.toString().replace(/\/+$/, '')
 
   async function request(path: string, statements: Statement[]): Promise<RqliteResult[]> {
-    const body = JSON.stringify(statements.map((s) => [s.sql, ...s.params]))
+    const body = JSON.stringify(statements.map(s => [s.sql, ...s.params]))
     let response: Response
     try {
       response = await fetch(base + path, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) })
-    } catch (error) {
+    }
+    catch (error) {
       throw new StoreError(`rqlite not reachable at ${base}: ${describeFetchError(error)}`, { cause: error })
     }
     let text: string
     try {
       text = await readBounded(response, maxAnswerBytes)
-    } catch (error) {
-      if (error instanceof TooLargeError) throw new StoreError(`rqlite at ${base} sent an answer larger than ${maxAnswerBytes} bytes`)
+    }
+    catch (error) {
+      if (error instanceof TooLargeError)
+        throw new StoreError(`rqlite at ${base} sent an answer larger than ${maxAnswerBytes} bytes`)
       text = ''
     }
-    if (!response.ok) throw new StoreError(`rqlite at ${base} answered HTTP ${response.status}: ${text.slice(0, 200)}`)
-    let answer: { results?: RqliteResult[]; error?: string }
+    if (!response.ok)
+      throw new StoreError(`rqlite at ${base} answered HTTP ${response.status}: ${text.slice(0, 200)}`)
+    let answer: { results?: RqliteResult[], error?: string }
     try {
       answer = JSON.parse(text)
-    } catch {
+    }
+    catch {
       throw new StoreError(`rqlite at ${base} sent an answer that is not JSON: ${text.slice(0, 200)}`)
     }
-    if (answer.error) throw new StoreError(`rqlite: ${answer.error}`)
+    if (answer.error)
+      throw new StoreError(`rqlite: ${answer.error}`)
     const results = answer.results ?? []
-    const failed = results.find((r) => r.error)
-    if (failed) throw new StoreError(`rqlite: ${failed.error}`)
+    const failed = results.find(r => r.error)
+    if (failed)
+      throw new StoreError(`rqlite: ${failed.error}`)
     if (results.length !== statements.length) {
       throw new StoreError(`rqlite answered ${results.length} results for ${statements.length} statements`)
     }
@@ -79,25 +87,29 @@ export function createRqliteStore(url: string, options: RqliteOptions = {}): Sto
     kind: 'rqlite',
     location: base,
     async init() {
-      await execute(...SCHEMA.map((sql) => ({ sql, params: [] })))
+      await execute(...SCHEMA.map(sql => ({ sql, params: [] })))
       for (const sql of MIGRATIONS) {
         try {
           await execute({ sql, params: [] })
-        } catch (error) {
-          if (!ALREADY_MIGRATED.test((error as Error).message)) throw error
+        }
+        catch (error) {
+          if (!ALREADY_MIGRATED.test((error as Error).message))
+            throw error
         }
       }
-      await execute(...INDEXES.map((sql) => ({ sql, params: [] })))
+      await execute(...INDEXES.map(sql => ({ sql, params: [] })))
     },
     async insert(message, key) {
       const [result] = await execute(insertStatement(message, key))
       if (result?.rows_affected === 0 && key !== undefined) {
         const [row] = await query(byKeyStatement(key))
-        if (!row) throw new StoreError('rqlite stored nothing and found no message with that key')
+        if (!row)
+          throw new StoreError('rqlite stored nothing and found no message with that key')
         return { message: rowToMessage(row), created: false }
       }
       const id = result?.last_insert_id
-      if (typeof id !== 'number') throw new StoreError('rqlite did not return last_insert_id')
+      if (typeof id !== 'number')
+        throw new StoreError('rqlite did not return last_insert_id')
       return { message: { id, ...message }, created: true }
     },
     async hide(id) {

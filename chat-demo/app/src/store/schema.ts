@@ -57,7 +57,7 @@ export function hideStatement(id: number): Statement {
 
 export function finishStatement(id: number, r: CommandResult): Statement {
   return {
-    sql: "UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+    sql: 'UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE id = ? AND status = \'running\'',
     params: [r.status, r.output, r.finishedAt, id],
   }
 }
@@ -65,7 +65,7 @@ export function finishStatement(id: number, r: CommandResult): Statement {
 /** Every command still "running": at start-up none of them can be ours (one replica, Recreate). */
 export function interruptStatement(r: CommandResult): Statement {
   return {
-    sql: "UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE status = 'running'",
+    sql: 'UPDATE messages SET status = ?, output = ?, finished_at = ? WHERE status = \'running\'',
     params: [r.status, r.output, r.finishedAt],
   }
 }

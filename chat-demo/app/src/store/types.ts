@@ -42,26 +42,26 @@ export interface Store {
   /** Where the data lives (file path or URL without credentials), for logs and /api/info. */
   readonly location: string
   /** Creates the schema (idempotent). Throws StoreError when the store does not answer. */
-  init(): Promise<void>
+  init: () => Promise<void>
   /**
    * Commits one message and returns it with its id. With a key (the client's idempotency key) a
    * message stored before under the same key is returned instead, with created: false.
    */
-  insert(message: NewMessage, key?: string): Promise<Inserted>
+  insert: (message: NewMessage, key?: string) => Promise<Inserted>
   /** Hides a message from every page of history; false when there is no such message. */
-  hide(id: number): Promise<boolean>
+  hide: (id: number) => Promise<boolean>
   /** Records a command's outcome on its message. */
-  finish(id: number, result: CommandResult): Promise<void>
+  finish: (id: number, result: CommandResult) => Promise<void>
   /** Newest first. */
-  list(page: Page): Promise<Message[]>
+  list: (page: Page) => Promise<Message[]>
   /**
    * Marks every command still running as failed; returns how many. Called at start-up, before this
    * process runs any: they were left by an earlier process or pod (a new pod has a new name).
    */
-  interruptRunning(result: CommandResult): Promise<number>
+  interruptRunning: (result: CommandResult) => Promise<number>
   /** Resolves when the store answers a query. */
-  ping(): Promise<void>
-  close(): Promise<void>
+  ping: () => Promise<void>
+  close: () => Promise<void>
 }
 
 /** The store did not answer or refused the statement: the request fails with 503 and nothing was written. */

@@ -1,8 +1,9 @@
+import type { AddressInfo } from 'node:net'
 // A stand-in for the phone's AI app (github.com/parttimenerd/local-android-ai), as documented in
 // ../shared/notes/field-facts.md: POST /ai/text reads `text` (and `model`), answers
 // {response, model, metadata}; errors are {error, code, details}. A real HTTP server on port 0.
+import { Buffer } from 'node:buffer'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 
 export interface AiCall {
   text: unknown
@@ -11,8 +12,10 @@ export interface AiCall {
   raw: Buffer
 }
 
-/** ok: answers; missing-model: 404 MODEL_NOT_AVAILABLE; hang: never answers; not-json: a plain-text 500;
- * huge: a valid answer of 32 MB, written as fast as the client reads (it stops when the client hangs up). */
+/**
+ * ok: answers; missing-model: 404 MODEL_NOT_AVAILABLE; hang: never answers; not-json: a plain-text 500;
+ * huge: a valid answer of 32 MB, written as fast as the client reads (it stops when the client hangs up).
+ */
 export type AiMode = 'ok' | 'missing-model' | 'hang' | 'not-json' | 'huge'
 
 export interface AiStub {
@@ -21,7 +24,7 @@ export interface AiStub {
   mode: AiMode
   /** Bytes of the last huge answer the client took before it hung up (or all 32 MB). */
   hugeBytesSent: number
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 export async function startAiStub(): Promise<AiStub> {
@@ -35,12 +38,15 @@ export async function startAiStub(): Promise<AiStub> {
       res.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
       res.end(JSON.stringify(body))
     }
-    if (req.method === 'GET' && req.url === '/health') return send(200, { status: 'healthy' })
-    if (req.method !== 'POST' || req.url !== '/ai/text') return send(404, { error: 'Endpoint not found', code: 'NOT_FOUND', details: req.url })
-    let body: { text?: unknown; model?: unknown }
+    if (req.method === 'GET' && req.url === '/health')
+      return send(200, { status: 'healthy' })
+    if (req.method !== 'POST' || req.url !== '/ai/text')
+      return send(404, { error: 'Endpoint not found', code: 'NOT_FOUND', details: req.url })
+    let body: { text?: unknown, model?: unknown }
     try {
       body = JSON.parse(raw.toString('utf8'))
-    } catch (error) {
+    }
+    catch (error) {
       return send(400, { error: 'Invalid JSON', code: 'AI_SERVICE_ERROR', details: (error as Error).message })
     }
     calls.push({ text: body.text, model: body.model, raw })
@@ -62,7 +68,8 @@ export async function startAiStub(): Promise<AiStub> {
         res.on('close', () => (closed = true))
         for (let i = 0; i < 512 && !closed; i++) {
           stub.hugeBytesSent += chunk.length
-          if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+          if (!res.write(chunk))
+            await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
         }
         return res.end('"}')
       }
@@ -76,14 +83,14 @@ export async function startAiStub(): Promise<AiStub> {
         })
     }
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return Object.assign(stub, {
     url: `http://127.0.0.1:${port}`,
     calls,
     async close() {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
     },
   })
 }

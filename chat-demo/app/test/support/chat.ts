@@ -1,19 +1,19 @@
+import type { RunningChat } from '../../src/main.ts'
+import type { Message } from '../../src/store/types.ts'
 // Starts the real chat server (the same start() as main.ts) on port 0 and talks HTTP to it.
 import { loadConfig } from '../../src/config.ts'
 import { memoryLogger } from '../../src/log.ts'
 import { start } from '../../src/main.ts'
-import type { RunningChat } from '../../src/main.ts'
-import type { Message } from '../../src/store/types.ts'
 
 export interface TestChat extends RunningChat {
   logs: string[]
   /** POST /api/messages {text}; wait=true answers when the command has finished. */
-  post(text: string, options?: { wait?: boolean; path?: string }): Promise<{ status: number; body: PostAnswer; headers: Headers }>
+  post: (text: string, options?: { wait?: boolean, path?: string }) => Promise<{ status: number, body: PostAnswer, headers: Headers }>
   /** POST with any body. */
-  postRaw(body: string | Uint8Array<ArrayBuffer>, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>
-  get(path: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>
+  postRaw: (body: string | Uint8Array<ArrayBuffer>, headers?: Record<string, string>) => Promise<{ status: number, body: Record<string, unknown> }>
+  get: (path: string) => Promise<{ status: number, body: Record<string, unknown>, headers: Headers }>
   /** All stored messages, oldest first (walks every page). */
-  all(): Promise<Message[]>
+  all: () => Promise<Message[]>
 }
 
 export interface PostAnswer {
@@ -40,13 +40,14 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<T
     const text = await response.text()
     try {
       return JSON.parse(text)
-    } catch {
+    }
+    catch {
       return { raw: text }
     }
   }
   const helpers = {
     logs: log.lines,
-    async post(text: string, options: { wait?: boolean; path?: string } = {}) {
+    async post(text: string, options: { wait?: boolean, path?: string } = {}) {
       const path = options.path ?? '/api/messages'
       const response = await fetch(`${chat.url}${path}${options.wait ? '?wait=1' : ''}`, {
         method: 'POST',
@@ -68,7 +69,7 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<T
       let before: number | null | undefined
       do {
         const response = await fetch(`${chat.url}/api/messages?limit=200${before ? `&before=${before}` : ''}`)
-        const page = (await response.json()) as { messages: Message[]; nextBefore: number | null }
+        const page = (await response.json()) as { messages: Message[], nextBefore: number | null }
         messages.push(...page.messages)
         before = page.nextBefore
       } while (before)

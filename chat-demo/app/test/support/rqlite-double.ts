@@ -1,3 +1,5 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 // A TEST DOUBLE of rqlite's documented HTTP API (https://rqlite.io/docs/api/api/), not rqlite:
 // one node, backed by an in-memory node:sqlite database. It answers like rqlite does:
 //   POST /db/execute[?transaction]  [["SQL", param, ...], "SQL", ...] → {"results":[{"last_insert_id","rows_affected"}]}
@@ -6,9 +8,8 @@
 //   GET /readyz, GET /status
 // stop() closes the port (connection refused, like a restarting sidecar); start() opens it again with
 // the same data, like rqlite restarting on its data directory.
+import { Buffer } from 'node:buffer'
 import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { DatabaseSync } from 'node:sqlite'
 
 type Param = string | number | boolean | null
@@ -17,13 +18,13 @@ export interface RqliteDouble {
   /** Every statement received, as [sql, ...params]. */
   statements: unknown[][]
   /** The next n requests to /db/* answer 503 like a node without a leader. */
-  failNext(n: number): void
+  failNext: (n: number) => void
   /** The next n writes (/db/execute) are committed, but answered 503: the commit came too late for the answer. */
-  commitThenFailNext(n: number): void
-  stop(): Promise<void>
-  start(): Promise<void>
-  count(table: string): number
-  close(): Promise<void>
+  commitThenFailNext: (n: number) => void
+  stop: () => Promise<void>
+  start: () => Promise<void>
+  count: (table: string) => number
+  close: () => Promise<void>
 }
 
 export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
@@ -35,22 +36,26 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
 
   const bind = (p: Param) => (typeof p === 'number' && Number.isInteger(p) ? BigInt(p) : typeof p === 'boolean' ? Number(p) : p)
   const plain = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v)
-  const parse = (item: unknown): { sql: string; params: Param[] } => {
-    if (typeof item === 'string') return { sql: item, params: [] }
-    if (Array.isArray(item) && typeof item[0] === 'string') return { sql: item[0], params: item.slice(1) as Param[] }
+  const parse = (item: unknown): { sql: string, params: Param[] } => {
+    if (typeof item === 'string')
+      return { sql: item, params: [] }
+    if (Array.isArray(item) && typeof item[0] === 'string')
+      return { sql: item[0], params: item.slice(1) as Param[] }
     throw new Error('statement must be a string or an array starting with a string')
   }
 
   const execute = (body: unknown[], transaction: boolean) => {
     const results: Record<string, unknown>[] = []
-    if (transaction) db.exec('BEGIN')
+    if (transaction)
+      db.exec('BEGIN')
     for (const item of body) {
       try {
         const { sql, params } = parse(item)
         statements.push([sql, ...params])
         const r = db.prepare(sql).run(...params.map(bind))
         results.push({ last_insert_id: Number(r.lastInsertRowid), rows_affected: Number(r.changes) })
-      } catch (error) {
+      }
+      catch (error) {
         results.push({ error: (error as Error).message })
         if (transaction) {
           db.exec('ROLLBACK')
@@ -58,7 +63,8 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
         }
       }
     }
-    if (transaction) db.exec('COMMIT')
+    if (transaction)
+      db.exec('COMMIT')
     return results
   }
 
@@ -67,14 +73,17 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
       try {
         const { sql, params } = parse(item)
         statements.push([sql, ...params])
-        if (!/^\s*(select|with|pragma)\b/i.test(sql)) return { error: 'attempt to change database via query operation' }
+        if (!/^\s*(select|with|pragma)\b/i.test(sql))
+          return { error: 'attempt to change database via query operation' }
         const stmt = db.prepare(sql)
         const rows = stmt.all(...params.map(bind)) as Record<string, unknown>[]
-        const columns = stmt.columns().map((c) => c.name)
-        const types = Object.fromEntries(stmt.columns().map((c) => [c.name, (c.type ?? '').toLowerCase()]))
-        if (associative) return { types, rows: rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]))) }
-        return { columns, types: columns.map((c) => types[c]), values: rows.map((row) => columns.map((c) => plain(row[c]))) }
-      } catch (error) {
+        const columns = stmt.columns().map(c => c.name)
+        const types = Object.fromEntries(stmt.columns().map(c => [c.name, (c.type ?? '').toLowerCase()]))
+        if (associative)
+          return { types, rows: rows.map(row => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]))) }
+        return { columns, types: columns.map(c => types[c]), values: rows.map(row => columns.map(c => plain(row[c]))) }
+      }
+      catch (error) {
         return { error: (error as Error).message }
       }
     })
@@ -91,7 +100,8 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
       res.writeHead(200, { 'content-type': 'text/plain' })
       return res.end('[+]node ok\n[+]leader ok\n[+]store ok\n')
     }
-    if (req.method === 'GET' && url.pathname === '/status') return json(200, { store: { db_conf: { memory: true } }, build: { version: 'double' } })
+    if (req.method === 'GET' && url.pathname === '/status')
+      return json(200, { store: { db_conf: { memory: true } }, build: { version: 'double' } })
     if (url.pathname.startsWith('/db/') && failures > 0) {
       failures--
       res.writeHead(503, { 'content-type': 'text/plain' })
@@ -104,13 +114,15 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
     let body: unknown
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-      if (!Array.isArray(body)) throw new Error('not an array')
-    } catch {
+      if (!Array.isArray(body))
+        throw new TypeError('not an array')
+    }
+    catch {
       res.writeHead(400, { 'content-type': 'text/plain' })
       return res.end('invalid request\n')
     }
-    const results =
-      url.pathname === '/db/execute' ? execute(body, url.searchParams.has('transaction')) : query(body, url.searchParams.has('associative'))
+    const results
+      = url.pathname === '/db/execute' ? execute(body, url.searchParams.has('transaction')) : query(body, url.searchParams.has('associative'))
     if (url.pathname === '/db/execute' && lateCommits > 0) {
       lateCommits--
       res.writeHead(503, { 'content-type': 'text/plain' })
@@ -131,9 +143,10 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
   const stop = async () => {
     const s = server
     server = undefined
-    if (!s) return
+    if (!s)
+      return
     s.closeAllConnections()
-    await new Promise<void>((resolve) => s.close(() => resolve()))
+    await new Promise<void>(resolve => s.close(() => resolve()))
   }
   await start()
 
@@ -148,7 +161,7 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
     },
     stop,
     start,
-    count: (table) => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n),
+    count: table => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n),
     async close() {
       await stop()
       db.close()

@@ -8,14 +8,15 @@ export interface SseEvent {
 export interface SseClient {
   events: SseEvent[]
   /** Resolves with the first event (already received or coming) that matches. */
-  waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>
-  close(): void
+  waitFor: (match: (e: SseEvent) => boolean, timeoutMs?: number) => Promise<SseEvent>
+  close: () => void
 }
 
 export async function openEvents(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const controller = new AbortController()
   const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream', ...headers } })
-  if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`)
+  if (!response.ok || !response.body)
+    throw new Error(`event stream answered ${response.status}`)
   const events: SseEvent[] = []
   const waiters = new Set<() => void>()
   void (async () => {
@@ -31,21 +32,27 @@ export async function openEvents(url: string, headers: Record<string, string> = 
           const event: SseEvent = { event: 'message', data: '' }
           const data: string[] = []
           for (const line of frame.split('\n')) {
-            if (line.startsWith(':')) continue
+            if (line.startsWith(':'))
+              continue
             const colon = line.indexOf(':')
             const field = colon < 0 ? line : line.slice(0, colon)
             const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
-            if (field === 'event') event.event = value
-            else if (field === 'data') data.push(value)
-            else if (field === 'id') event.id = value
+            if (field === 'event')
+              event.event = value
+            else if (field === 'data')
+              data.push(value)
+            else if (field === 'id')
+              event.id = value
           }
-          if (data.length === 0) continue
+          if (data.length === 0)
+            continue
           event.data = data.join('\n')
           events.push(event)
           for (const wake of waiters) wake()
         }
       }
-    } catch {
+    }
+    catch {
       // closed
     }
   })()
@@ -55,7 +62,8 @@ export async function openEvents(url: string, headers: Record<string, string> = 
       return new Promise((resolve, reject) => {
         const check = () => {
           const found = events.find(match)
-          if (!found) return false
+          if (!found)
+            return false
           waiters.delete(check)
           clearTimeout(timer)
           resolve(found)
@@ -63,9 +71,10 @@ export async function openEvents(url: string, headers: Record<string, string> = 
         }
         const timer = setTimeout(() => {
           waiters.delete(check)
-          reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.event))}`))
+          reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events.map(e => e.event))}`))
         }, timeoutMs)
-        if (!check()) waiters.add(check)
+        if (!check())
+          waiters.add(check)
       })
     },
     close: () => controller.abort(),
