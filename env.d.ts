@@ -1,5 +1,5 @@
 declare module 'virtual:project-links' {
-  import type { BrowserLinks } from './vite.config.ts'
+  import type { BrowserLinks } from './build/project.ts'
 
   export const links: BrowserLinks
 }

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path'
 // The machine is shared: its load average is recorded before and after, next to the figures.
 import process from 'node:process'
 import { parseArgs } from 'node:util'
+import { deckBasePath } from '../build/project.ts'
 import { launchChromium } from '../tools/chromium.ts'
 import { buildDeck, repoRoot } from '../tools/deck.ts'
 import { buildFloorDeck } from '../tools/floor-deck.ts'
@@ -36,7 +37,6 @@ import {
   THROTTLE,
 } from '../tools/measure.ts'
 import { serveDeck } from '../tools/static-server.ts'
-import { deckBasePath } from '../vite.config.ts'
 import { devServerStart, exportPdf, run } from './measure.ts'
 
 const { values } = parseArgs({

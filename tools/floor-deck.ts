@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { deckBasePath } from '../vite.config.ts'
+import { deckBasePath } from '../build/project.ts'
 import { buildDeck, repoRoot } from './deck.ts'
 
 /** slides.md's headmatter, the YAML between its first two `---` lines, as written. */

@@ -3,11 +3,11 @@ import type { DeckServer } from '../../tools/static-server.ts'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deckBasePath } from '../../build/project.ts'
 import { launchChromium } from '../../tools/chromium.ts'
 import { deckSlides } from '../../tools/deck.ts'
 import { heavyFiles, loadFirstSlide, PHONE, PRECACHE_URL } from '../../tools/measure.ts'
 import { serveDeck } from '../../tools/static-server.ts'
-import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 
 // The deck as the audience gets it: built, served like GitHub Pages under its base path, opened on a phone.

@@ -6,10 +6,10 @@ import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { regionLines } from '../../build/code-with-script.ts'
+import { deckBasePath } from '../../build/project.ts'
 import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { deckSlides, repoRoot } from '../../tools/deck.ts'
 import { serveDeck } from '../../tools/static-server.ts'
-import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 
 // The built deck, served under the project's non-root base path, visited slide by slide in Chromium.

@@ -6,11 +6,11 @@ import type { DeckServer } from '../../tools/static-server.ts'
 // floor's. Bytes, not time: how long the paint takes depends on the machine, and is `npm run bench`'s to print.
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deckBasePath } from '../../build/project.ts'
 import { launchChromium } from '../../tools/chromium.ts'
 import { buildFloorDeck } from '../../tools/floor-deck.ts'
 import { BUDGETS, floorRatios, loadInTurns, medianFigures } from '../../tools/measure.ts'
 import { serveDeck } from '../../tools/static-server.ts'
-import { deckBasePath } from '../../vite.config.ts'
 import { builtDeck } from '../support/deck-builds.ts'
 
 describe('the first slide against the floor deck (phone throttling, 3 rounds in turns)', () => {
