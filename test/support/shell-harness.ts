@@ -39,55 +39,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BASIC_TOOLS } from '../../tools/phone-sim/layout.ts'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** Basic tools the scripts may use without a stub. */
-const TOOLS = [
-  'bash',
-  'sh',
-  'env',
-  'cat',
-  'sed',
-  'grep',
-  'awk',
-  'sort',
-  'uniq',
-  'tr',
-  'cut',
-  'head',
-  'tail',
-  'wc',
-  'mkdir',
-  'rm',
-  'cp',
-  'mv',
-  'ln',
-  'install',
-  'chmod',
-  'chown',
-  'stat',
-  'id',
-  'dirname',
-  'basename',
-  'seq',
-  'tee',
-  'test',
-  'touch',
-  'ls',
-  'readlink',
-  'realpath',
-  'mktemp',
-  'timeout',
-  'date',
-  'printf',
-  'true',
-  'false',
-  'xargs',
-  'cmp',
-  'diff',
-  'tput',
-]
+/** Basic tools the scripts may use without a stub: the simulation's real ones, and id and timeout. */
+const TOOLS = [...BASIC_TOOLS, 'id', 'timeout']
 
 export interface Call {
   cmd: string
