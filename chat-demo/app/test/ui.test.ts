@@ -2,15 +2,12 @@ import type { Browser, Page } from 'playwright-core'
 import type { TestChat } from './support/chat.ts'
 // The page in a real browser (the system Chromium through playwright-core): XSS payloads from
 // messages and from command output are shown as text; live updates; keyboard; phone and projector.
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../../../tools/chromium.ts'
 import { startTestChat } from './support/chat.ts'
-
-const CHROMIUM = '/usr/bin/chromium'
 
 const XSS = [
   '<img src=x onerror="window.__xss=1">',
@@ -31,18 +28,13 @@ let chat: TestChat
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package to run the browser tests`)
   dir = await mkdtemp(join(tmpdir(), 'chat-ui-'))
   await writeFile(
     join(dir, 'commands.conf'),
     ['#: prints its argument', 'echo-arg=printf %s "$ARG"', 'gated=while [ ! -e "$ARG" ]; do sleep 0.05; done; echo opened'].join('\n'),
   )
   chat = await startTestChat({ COMMANDS_FILE: join(dir, 'commands.conf'), POD_NAME: 'chat-7f9c', NODE_NAME: 'phone-a' })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
