@@ -177,9 +177,10 @@ class Screen {
     if (next === '[') {
       // CSI: ESC [ private-marker? parameters intermediates final
       const rest = text.slice(i + 2, i + 66)
-      const match = /^([?>=]?)([\d;:]*)([ -/]*)([@-~])/.exec(rest)
+      // intermediates: U+0020 to U+002F (space to '/'); final: U+0040 to U+007E ('@' to '~')
+      const match = /^([?>=]?)([\d;:]*)([\x20-\x2F]*)([\x40-\x7E])/.exec(rest)
       if (!match)
-        return /^[?>=]?[\d;:]*[ -/]*$/.test(rest) ? 0 : 2
+        return /^[?>=]?[\d;:]*[\x20-\x2F]*$/.test(rest) ? 0 : 2
       if (!match[1] && !match[3])
         this.csi(match[4], match[2].split(/[;:]/).map(n => (n === '' ? undefined : Number(n))))
       return match[0].length + 2
@@ -204,14 +205,32 @@ class Screen {
   private csi(final: string, params: (number | undefined)[]) {
     const n = (index: number, fallback = 1) => params[index] ?? fallback
     switch (final) {
-      case 'm': this.sgr(params); break
-      case 'A': this.y = Math.max(0, this.y - n(0)); break
-      case 'B': this.y = Math.min(this.rows - 1, this.y + n(0)); break
-      case 'C': this.x = Math.min(this.cols - 1, this.x + n(0)); break
-      case 'D': this.x = Math.max(0, this.x - n(0)); break
-      case 'E': this.y = Math.min(this.rows - 1, this.y + n(0)); this.x = 0; break
-      case 'F': this.y = Math.max(0, this.y - n(0)); this.x = 0; break
-      case 'G': this.x = Math.min(this.cols - 1, n(0) - 1); break
+      case 'm':
+        this.sgr(params)
+        break
+      case 'A':
+        this.y = Math.max(0, this.y - n(0))
+        break
+      case 'B':
+        this.y = Math.min(this.rows - 1, this.y + n(0))
+        break
+      case 'C':
+        this.x = Math.min(this.cols - 1, this.x + n(0))
+        break
+      case 'D':
+        this.x = Math.max(0, this.x - n(0))
+        break
+      case 'E':
+        this.y = Math.min(this.rows - 1, this.y + n(0))
+        this.x = 0
+        break
+      case 'F':
+        this.y = Math.max(0, this.y - n(0))
+        this.x = 0
+        break
+      case 'G':
+        this.x = Math.min(this.cols - 1, n(0) - 1)
+        break
       case 'H':
       case 'f':
         this.y = Math.min(this.rows - 1, Math.max(0, n(0) - 1))

@@ -11,13 +11,22 @@ if (!port || !cacheDir) {
   process.exit(2)
 }
 const repoRoot = join(import.meta.dirname, '..')
-const options = await resolveOptions({ entry: join(repoRoot, 'slides.md') }, 'dev')
-const server = await createServer(options, {
-  cacheDir,
-  logLevel: 'warn',
-  server: { port: Number(port), strictPort: true, host: '127.0.0.1' },
+
+async function main(port: string, cacheDir: string) {
+  const options = await resolveOptions({ entry: join(repoRoot, 'slides.md') }, 'dev')
+  const server = await createServer(options, {
+    cacheDir,
+    logLevel: 'warn',
+    server: { port: Number(port), strictPort: true, host: '127.0.0.1' },
+  })
+  await server.listen()
+  console.log(`listening on http://127.0.0.1:${port}/`)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void server.close().then(() => process.exit(0)))
+}
+
+// As a failed top-level await would: the error on stderr, exit status 1.
+main(port, cacheDir).catch((error) => {
+  console.error(error)
+  process.exit(1)
 })
-await server.listen()
-console.log(`listening on http://127.0.0.1:${port}/`)
-for (const signal of ['SIGTERM', 'SIGINT'] as const)
-  process.on(signal, () => void server.close().then(() => process.exit(0)))

@@ -21,7 +21,7 @@ function clusterLines(text: string): string[] {
 }
 
 // eslint-disable-next-line no-control-regex
-const ESCAPES = /\x1B(\[[\d;?]*[@-~]|\][^\x07]*\x07|[()]\w)/g
+const ESCAPES = /\x1B(\[[\d;?]*[\x40-\x7E]|\][^\x07]*\x07|[()]\w)/g
 
 /** A line as the reader of a test failure wants it: without colour codes, unless only those differ. */
 function readable(line: string | undefined, other: string | undefined): string {

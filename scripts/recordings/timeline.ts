@@ -56,6 +56,8 @@ export function clusterChanges(snapshots: Snapshot[]): { at: number, event: Clus
   return changes
 }
 
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000
+
 /**
  * One shortened time line for both: simulated seconds from `start`, every gap at most MAX_GAP_SECONDS,
  * output chunks at least PACE_SECONDS apart. Returns the recording's seconds for each output mark and
@@ -69,7 +71,7 @@ export function shorten(start: number, output: OutputMark[], changes: { at: numb
   ]
   // Stable: at the same instant, output keeps its order and comes before the changes it caused.
   items.sort((a, b) => a.at - b.at || (a.kind === b.kind ? a.index - b.index : a.kind === 'o' ? -1 : 1))
-  const result = { output: new Array<number>(output.length), changes: new Array<number>(changes.length) }
+  const result = { output: Array.from<number>({ length: output.length }), changes: Array.from<number>({ length: changes.length }) }
   let simulated = start
   let shown = 0
   let anyOutput = false
@@ -89,8 +91,6 @@ export function shorten(start: number, output: OutputMark[], changes: { at: numb
   }
   return result
 }
-
-const round = (seconds: number) => Math.round(seconds * 1000) / 1000
 
 /** The asciinema v2 text: the header line, then one [seconds, "o", data] line per chunk. */
 export function castText(header: Record<string, unknown>, times: number[], output: OutputMark[]): string {

@@ -33,6 +33,14 @@ export function policyAllows(world: World, proto: 'tcp' | 'udp' | 'icmp', port: 
   return allow.includes('*') || allow.includes(`${proto}:${port}`) || (proto === 'icmp' && allow.includes('icmp'))
 }
 
+/** The internet hosts the scripts download from (the installers). */
+export const PUBLIC_HOSTS: Record<string, string> = {
+  'get.k3s.io': '104.21.0.10',
+  'tailscale.com': '104.18.0.20',
+  'pkgs.tailscale.com': '104.18.0.21',
+  'github.com': '140.82.121.3',
+}
+
 /**
  * Resolves a host name as the VM's resolver would: MagicDNS (100.100.100.100) answers the
  * tailnet's names while this host is connected and MagicDNS is on; localhost is the host itself.
@@ -52,14 +60,6 @@ export function resolveName(world: World, from: Host, name: string): string | nu
       return device.ip
   }
   return PUBLIC_HOSTS[lower] ?? null
-}
-
-/** The internet hosts the scripts download from (the installers). */
-export const PUBLIC_HOSTS: Record<string, string> = {
-  'get.k3s.io': '104.21.0.10',
-  'tailscale.com': '104.18.0.20',
-  'pkgs.tailscale.com': '104.18.0.21',
-  'github.com': '140.82.121.3',
 }
 
 export function clusterHosts(world: World): Host[] {

@@ -194,7 +194,7 @@ function writeMachineFiles(dir: string, host: Host): void {
 const SNAPSHOTS = join(tmpdir(), 'phone-sim-snapshots')
 /** What a step's outcome depends on besides the state: the simulation's code and the manifests the steps apply. */
 const STEP_INPUTS = [SIM_DIR_OF_CODE, join(REPO_ROOT, 'echo-demo/manifests'), join(REPO_ROOT, 'chat-demo/manifests')]
-const CODE_HASH = createHash('sha256').update(STEP_INPUTS.flatMap(d => readdirSync(d).filter(f => /\.(ts|ya?ml)$/.test(f)).sort().map(f => readFileSync(join(d, f), 'utf8'))).join('\0')).digest('hex')
+const CODE_HASH = createHash('sha256').update(STEP_INPUTS.flatMap(d => readdirSync(d).filter(f => /\.(?:ts|ya?ml)$/.test(f)).sort().map(f => readFileSync(join(d, f), 'utf8'))).join('\0')).digest('hex')
 
 function stateHash(dir: string): string {
   const hash = createHash('sha256').update(CODE_HASH).update(readFileSync(join(dir, 'world.json')))

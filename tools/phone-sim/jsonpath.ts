@@ -61,17 +61,21 @@ export function evaluatePath(path: string, current: Json): Json[] {
   if (rest.startsWith('@'))
     rest = rest.slice(1)
   while (rest.length > 0) {
-    let m: RegExpExecArray | null
-    if ((m = /^\.\.?([\w\-/]+)/.exec(rest)) && !rest.startsWith('..')) {
+    let m = rest.startsWith('..') ? null : /^\.\.?([\w\-/]+)/.exec(rest)
+    if (m) {
       const key = m[1]
       values = values.flatMap(v => (v !== null && typeof v === 'object' && key in (v as object) ? [(v as Record<string, Json>)[key]] : []))
       rest = rest.slice(m[0].length)
+      continue
     }
-    else if ((m = /^\[\*\]/.exec(rest))) {
+    m = /^\[\*\]/.exec(rest)
+    if (m) {
       values = values.flatMap(v => (Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v as object) : []))
       rest = rest.slice(m[0].length)
+      continue
     }
-    else if ((m = /^\[(-?\d+)\]/.exec(rest))) {
+    m = /^\[(-?\d+)\]/.exec(rest)
+    if (m) {
       const index = Number(m[1])
       values = values.flatMap((v) => {
         if (!Array.isArray(v))
@@ -82,8 +86,10 @@ export function evaluatePath(path: string, current: Json): Json[] {
         return [v[at]]
       })
       rest = rest.slice(m[0].length)
+      continue
     }
-    else if ((m = /^\[(-?\d*):(-?\d*)\]/.exec(rest))) {
+    m = /^\[(-?\d*):(-?\d*)\]/.exec(rest)
+    if (m) {
       const [, from, to] = m
       values = values.flatMap((v) => {
         if (!Array.isArray(v))
@@ -93,13 +99,17 @@ export function evaluatePath(path: string, current: Json): Json[] {
         return v.slice(start < 0 ? Math.max(0, v.length + start) : start, end < 0 ? v.length + end : end)
       })
       rest = rest.slice(m[0].length)
+      continue
     }
-    else if ((m = /^\['([^']+)'\]/.exec(rest)) || (m = /^\["([^"]+)"\]/.exec(rest))) {
+    m = /^\['([^']+)'\]/.exec(rest) ?? /^\["([^"]+)"\]/.exec(rest)
+    if (m) {
       const key = m[1]
       values = values.flatMap(v => (v !== null && typeof v === 'object' && key in (v as object) ? [(v as Record<string, Json>)[key]] : []))
       rest = rest.slice(m[0].length)
+      continue
     }
-    else if ((m = /^\[\?\(@\.([\w.]+)\s*(==|!=)\s*"([^"]*)"\)\]/.exec(rest))) {
+    m = /^\[\?\(@\.([\w.]+)\s*(==|!=)\s*"([^"]*)"\)\]/.exec(rest)
+    if (m) {
       const [, field, op, want] = m
       values = values.flatMap((v) => {
         const items = Array.isArray(v) ? v : []
@@ -109,10 +119,9 @@ export function evaluatePath(path: string, current: Json): Json[] {
         })
       })
       rest = rest.slice(m[0].length)
+      continue
     }
-    else {
-      throw new Error(`unsupported JSONPath: ${path} (at ${rest})`)
-    }
+    throw new Error(`unsupported JSONPath: ${path} (at ${rest})`)
   }
   return values
 }

@@ -30,6 +30,9 @@ function write(ctx: Ctx, path: string, text: string): void {
   writeFileSync(file, text)
 }
 
+/** K3S_TOKEN may be the full K10<hash>::server:<passphrase> form or the passphrase alone. */
+const passphrase = (token: string) => token.split(':').at(-1)
+
 /** Why this host's k3s can't get ready now: fatal (the process exits) or retrying (it never notifies). */
 export function k3sProblem(world: World, host: Host): { fatal?: string, retrying?: string } {
   const k3s = host.k3s!
@@ -69,9 +72,6 @@ export function k3sProblem(world: World, host: Host): { fatal?: string, retrying
   }
   return {}
 }
-
-/** K3S_TOKEN may be the full K10<hash>::server:<passphrase> form or the passphrase alone. */
-const passphrase = (token: string) => token.split(':').at(-1)
 
 // The sysroot path of a host, known from the environment of the running program.
 function world_sysroot(host: Host): string {

@@ -95,6 +95,8 @@ function connectionRefused(ctx: Ctx, server: string): never {
   ctx.fail(`${stamp} "Unhandled Error" err="couldn't get current server API group list: Get \\"${server}/api?timeout=32s\\": dial tcp ${hostPort}: connect: connection refused"\nThe connection to the server ${hostPort} was refused - did you specify the right host or port?`)
 }
 
+const tlsSans = (args: string[]) => args.flatMap((a, i) => (a === '--tls-san' ? [args[i + 1]] : a.startsWith('--tls-san=') ? [a.slice(10)] : []))
+
 /** Connects to the API server the kubeconfig names; dies the way kubectl does when it can't. */
 function connect(ctx: Ctx, p: Parsed): void {
   const world = ctx.world
@@ -138,8 +140,6 @@ function connect(ctx: Ctx, p: Parsed): void {
   if (credential !== clusterCredential(cluster!.token, cluster!.server, cluster!.ca))
     ctx.fail('error: You must be logged in to the server (Unauthorized)')
 }
-
-const tlsSans = (args: string[]) => args.flatMap((a, i) => (a === '--tls-san' ? [args[i + 1]] : a.startsWith('--tls-san=') ? [a.slice(10)] : []))
 
 /** What the installer writes as the admin's key: unique to one install (its CA), so a stale kubeconfig is Unauthorized. */
 export function clusterCredential(token: string, server: string, ca = ''): string {
@@ -254,13 +254,15 @@ function labelSelector(selector: string | undefined): (o: KObject) => boolean {
   const terms = selector.split(',').map(t => t.trim())
   return o => terms.every((t) => {
     const labels = o.metadata.labels ?? {}
-    let m
-    if ((m = /^([^!=]+)!=(.*)$/.exec(t)))
-      return labels[m[1]] !== m[2]
-    if ((m = /^([^=]+)==?(.*)$/.exec(t)))
-      return labels[m[1]] === m[2]
-    if ((m = /^!(.+)$/.exec(t)))
-      return !(m[1] in labels)
+    const notEqual = /^([^!=]+)!=(.*)$/.exec(t)
+    if (notEqual)
+      return labels[notEqual[1]] !== notEqual[2]
+    const equal = /^([^=]+)==?(.*)$/.exec(t)
+    if (equal)
+      return labels[equal[1]] === equal[2]
+    const absent = /^!(.+)$/.exec(t)
+    if (absent)
+      return !(absent[1] in labels)
     return t in labels
   })
 }
@@ -444,7 +446,7 @@ function readManifests(ctx: Ctx, files: string[]): Array<{ file: string, obj: KO
     const path = resolve(ctx.cwd, f)
     if (!existsSync(path))
       ctx.fail(`error: the path "${f}" does not exist`)
-    const list = statSync(path).isDirectory() ? readdirSync(path).filter(n => /\.(ya?ml|json)$/.test(n)).sort().map(n => join(path, n)) : [path]
+    const list = statSync(path).isDirectory() ? readdirSync(path).filter(n => /\.(?:ya?ml|json)$/.test(n)).sort().map(n => join(path, n)) : [path]
     for (const file of list) {
       for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
         const obj = doc.toJS() as KObject | null

@@ -290,7 +290,7 @@ function chatApp(world: World, pod: KObject, req: Request): Response {
   if (!wait)
     return stored(name, 'running', null)
   // The command runs with /bin/sh -c, its environment ARG, POD_NAME, NODE_NAME, LLM_URL, LLM_MODEL.
-  const echo = line ? /^echo "((?:[^"$\\]|\$[A-Z_]+)*)"$/.exec(line) : null
+  const echo = line ? /^echo "((?:[^"$\\]|\$[A-Z_])*)"$/.exec(line) : null
   if (echo)
     return stored(name, 'ok', `${echo[1].replace(/\$([A-Z_]+)/g, (_, v: string) => ({ ...env, ARG: arg })[v] ?? '')}\n`)
   if (line?.startsWith('curl -sS --max-time 10 "$LLM_URL/status"')) {

@@ -229,7 +229,7 @@ function sudo(call: ProgramCall): Outcome {
     }
   }
   // env_reset (sudoers default): only a few variables survive, PATH becomes secure_path.
-  const env = keepEnv ? call.env : Object.fromEntries(Object.entries(call.env).filter(([k]) => /^(PATH|TERM|LANG|LC_.*|HOME|USER|LOGNAME|DEMO_SYSROOT|SIM_.*|NODE_COMPILE_CACHE|COLUMNS|LINES)$/.test(k)))
+  const env = keepEnv ? call.env : Object.fromEntries(Object.entries(call.env).filter(([k]) => /^(?:PATH|TERM|LANG|LC_.*|HOME|USER|LOGNAME|DEMO_SYSROOT|SIM_.*|NODE_COMPILE_CACHE|COLUMNS|LINES)$/.test(k)))
   return execOutcome(command, { ...env, ...assignments, SIM_ROOT: '1', USER: 'root', LOGNAME: 'root' }, call.cwd)
 }
 

@@ -197,7 +197,7 @@ export function value(p: Parsed, ...names: string[]): string | undefined {
 
 /** "120s", "2m", "1h30m", "5" (seconds) → seconds; NaN when not a duration. */
 export function parseDuration(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text))
+  if (/^\d+(?:\.\d+)?$/.test(text))
     return Number(text)
   const re = /(\d+(?:\.\d+)?)(ms|[smh])/g
   let total = 0

@@ -145,7 +145,7 @@ export function ip(ctx: Ctx): void {
   const cmd = args.join(' ')
   const tsIp = tailnetIp(world, host)
   const tun = host.tun && host.tailscale.deviceId
-  if (/^r(oute)?( show| list)?( default)?$/.test(cmd)) {
+  if (/^r(?:oute)?(?: show| list)?(?: default)?$/.test(cmd)) {
     ctx.out(`default via ${lan.gateway} dev ${lan.iface} proto dhcp src ${lan.ip} metric 100\n`)
     if (!cmd.endsWith('default'))
       ctx.out(`${lan.ip.split('.').slice(0, 3).join('.')}.0/${lan.prefix} dev ${lan.iface} proto kernel scope link src ${lan.ip}\n`)
@@ -154,7 +154,7 @@ export function ip(ctx: Ctx): void {
   // flannel's VXLAN backend routes every other node's podCIDR via that subnet's network address on
   // flannel.1, onlink (flannel-io/flannel pkg/backend/vxlan/vxlan_network.go); a `dev` filter is left
   // out of the lines (iproute2). No flannel.1 before this node's k3s runs.
-  if (/^r(oute)?( show| list)? dev flannel\.1$/.test(cmd)) {
+  if (/^r(?:oute)?(?: show| list)? dev flannel\.1$/.test(cmd)) {
     const own = host.k3s?.unit.state === 'active' && world.cluster?.objects.some(o => o.kind === 'Node' && o.metadata.name === host.k3s!.nodeName)
     if (!own)
       ctx.fail('Cannot find device "flannel.1"')
@@ -165,13 +165,13 @@ export function ip(ctx: Ctx): void {
     }
     return
   }
-  if (/^n(eigh)?( show)?$/.test(cmd)) {
+  if (/^n(?:eigh)?(?: show)?$/.test(cmd)) {
     ctx.out(`${lan.gateway} dev ${lan.iface} lladdr 02:00:00:00:00:01 REACHABLE\n`)
     return
   }
-  let m
-  if ((m = /^a(ddr)?( show)?( dev (\S+))?$/.exec(cmd))) {
-    const dev = m[4]
+  const addr = /^a(?:ddr)?(?: show)?(?: dev (\S+))?$/.exec(cmd)
+  if (addr) {
+    const dev = addr[1]
     const ifaces = [
       { name: 'lo', addr: '127.0.0.1/8' },
       { name: lan.iface, addr: `${lan.ip}/${lan.prefix}` },
@@ -183,12 +183,13 @@ export function ip(ctx: Ctx): void {
     shown.forEach((i, n) => ctx.out(`${n + 1}: ${i.name}: <UP,LOWER_UP> mtu 1500 state UP\n    inet ${i.addr} scope global ${i.name}\n`))
     return
   }
-  if ((m = /^l(ink)?( show)?( dev)? (\S+)$/.exec(cmd))) {
-    if (m[4] === 'tailscale0' && !(tun && tsIp))
-      ctx.fail(`Device "${m[4]}" does not exist.`)
-    if (![lan.iface, 'lo', 'tailscale0', 'flannel.1'].includes(m[4]))
-      ctx.fail(`Device "${m[4]}" does not exist.`)
-    ctx.out(`3: ${m[4]}: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu 1280 state UNKNOWN\n`)
+  const link = /^l(?:ink)?(?: show)?(?: dev)? (\S+)$/.exec(cmd)
+  if (link) {
+    if (link[1] === 'tailscale0' && !(tun && tsIp))
+      ctx.fail(`Device "${link[1]}" does not exist.`)
+    if (![lan.iface, 'lo', 'tailscale0', 'flannel.1'].includes(link[1]))
+      ctx.fail(`Device "${link[1]}" does not exist.`)
+    ctx.out(`3: ${link[1]}: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu 1280 state UNKNOWN\n`)
     return
   }
   ctx.reject(`phone-sim: ip ${ctx.argv.join(' ')} is not modelled`, 64)
@@ -204,7 +205,7 @@ export function ping(ctx: Ctx): void {
   const wait = Number(value(p, '-W') ?? 10)
   const { world, host } = ctx
   let ok = false
-  const m = /^10\.42\.(\d+)\.0$/.exec(target)
+  const m = /^10\.42\.\d+\.0$/.exec(target)
   if (m && world.cluster && host.k3s) {
     const node = world.cluster.objects.find(o => o.kind === 'Node' && (o.spec as { podCIDR?: string }).podCIDR === `${target}/24`)
     ok = !!node && overlayWorks(world, host.k3s.nodeName, node.metadata.name)
@@ -235,7 +236,7 @@ export function socat(ctx: Ctx): number | null {
     ctx.reject(`phone-sim: socat ${ctx.argv.join(' ')} is not modelled`, 64)
   const options = m[2].split(',').filter(Boolean)
   for (const o of options) {
-    if (!/^(fork|reuseaddr|bind=[\d.]+|range=.*)$/.test(o))
+    if (!/^(?:fork|reuseaddr|bind=[\d.]+|range=.*)$/.test(o))
       ctx.reject(`socat[${process.pid}] E unknown option "${o}"`, 1)
   }
   const bind = options.find(o => o.startsWith('bind='))?.slice(5) ?? '0.0.0.0'
