@@ -32,6 +32,7 @@
   function whenSlideShown() {
     if (document.querySelector('.slidev-layout'))
       return register()
+    let fallback
     const observer = new MutationObserver(() => {
       if (document.querySelector('.slidev-layout')) {
         observer.disconnect()
@@ -39,7 +40,7 @@
         register()
       }
     })
-    const fallback = setTimeout(() => {
+    fallback = setTimeout(() => {
       observer.disconnect()
       register()
     }, 10000)

@@ -40,7 +40,7 @@ export function isLoopbackHost(host: string | boolean | undefined): boolean {
 
 export function isLoopbackAddress(address: string): boolean {
   const ip = address.replace(/^::ffff:/i, '')
-  return /^127(\.\d{1,3}){3}$/.test(ip) || ip === '::1' || ip === '0:0:0:0:0:0:0:1'
+  return /^127(?:\.\d{1,3}){3}$/.test(ip) || ip === '::1' || ip === '0:0:0:0:0:0:0:1'
 }
 
 /** The origins named in LIVE_DEMO_REMOTE_ORIGIN (comma-separated); each must be a plain http(s) origin. */
@@ -69,7 +69,7 @@ export function refusalReason(facts: ServeFacts): string | undefined {
   if (facts.mode === 'export')
     return 'live demos are off while exporting (slidev export): the PDF shows the recordings instead'
   const allowed = remoteOrigins(facts.env).length > 0
-  const remoteFlag = facts.argv.find(arg => /^--(remote|tunnel)(=|$)/.test(arg))
+  const remoteFlag = facts.argv.find(arg => /^--(?:remote|tunnel)(?:=|$)/.test(arg))
   if (remoteFlag && !allowed) {
     return `live demos are off: the deck runs with ${remoteFlag.split('=')[0]}, so other machines can reach it, `
       + `and a live demo runs scripts on this laptop. Start it without ${remoteFlag.split('=')[0]}, or allow one exact origin: `

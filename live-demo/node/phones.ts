@@ -70,7 +70,7 @@ export function checkPhoneSetup(value: unknown): PhoneSetup {
       throw new Error(`livePhones.phones.${name} needs a user and a host like { "user": "droid", "host": "phone-a" }`)
     if (phone.port !== undefined && !(Number.isInteger(phone.port) && phone.port > 0 && phone.port < 65536))
       throw new Error(`livePhones.phones.${name}.port must be a port number`)
-    if (phone.check !== undefined && !(Array.isArray(phone.check) && phone.check.every(option => typeof option === 'string' && /^--[a-z][\w-]*(=[\w.-]+)?$/.test(option))))
+    if (phone.check !== undefined && !(Array.isArray(phone.check) && phone.check.every(option => typeof option === 'string' && /^--[a-z][\w-]*(?:=[\w.-]+)?$/.test(option))))
       throw new Error(`livePhones.phones.${name}.check must be a list of options like ["--llm"]`)
   }
   return { clone: setup.clone, checkScript: setup.checkScript, phones }

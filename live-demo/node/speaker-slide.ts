@@ -99,6 +99,7 @@ export function createAnnouncer(chatUrl: string, log: AnnouncerLog, { retryMs = 
         flush()
     },
     async idle() {
+      // eslint-disable-next-line no-unmodified-loop-condition -- flush() replaces it, and clears it when a put settles, while this awaits
       while (running)
         await running
     },
@@ -116,7 +117,7 @@ export function speakerSlide(options: SpeakerSlideOptions = {}): Plugin {
         return
       const logger = server.config.logger
       const argv = options.argv ?? process.argv
-      const remote = argv.find(arg => /^--(remote|tunnel)(=|$)/.test(arg))
+      const remote = argv.find(arg => /^--(?:remote|tunnel)(?:=|$)/.test(arg))
       if (remote || !isLoopbackHost(server.config.server.host)) {
         logger.warn(`follow the speaker: off — other machines can reach this dev server (${remote ?? String(server.config.server.host)}), and any of them could announce a slide`)
         return

@@ -53,6 +53,7 @@ function page(options: { readyState?: 'loading' | 'complete', slide?: boolean, c
   const warnings: unknown[][] = []
   const console = { warn: (...args: unknown[]) => warnings.push(args) }
 
+  // eslint-disable-next-line no-new-func -- runs the script's own source with these stand-ins for the browser's globals
   new Function('document', 'navigator', 'addEventListener', 'setTimeout', 'clearTimeout', 'MutationObserver', 'console', code)(
     document,
     navigator,
@@ -147,7 +148,12 @@ describe('the service worker registration (setup/pwa-register.js)', () => {
   it('without service workers (or when registering fails) the deck just goes on: a warning, no error', async () => {
     const without = page({ slide: true, noServiceWorker: true })
     expect(without.notes()).toEqual([])
-    const failing = page({ slide: true, register: async () => { throw new Error('SecurityError') } })
+    const failing = page({
+      slide: true,
+      register: async () => {
+        throw new Error('SecurityError')
+      },
+    })
     await failing.settle()
     expect(failing.warnings).toHaveLength(1)
     expect(String(failing.warnings[0][1])).toContain('SecurityError')

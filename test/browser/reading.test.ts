@@ -138,6 +138,7 @@ describe('the reading view on a phone in portrait (390×844, touch)', () => {
       }
       return { small: [...new Set(small)], smallestText, smallestCode, checked }
     })
+    // eslint-disable-next-line no-console -- the sizes found are the run's report, as the benches print theirs
     console.log(`reading view: smallest text ${found.smallestText.toFixed(1)} px, smallest code ${found.smallestCode.toFixed(1)} px (${found.checked} text nodes)`)
     expect(found.checked).toBeGreaterThan(1000)
     expect(found.small).toEqual([])
@@ -217,7 +218,10 @@ describe('the reading view on a phone in portrait (390×844, touch)', () => {
     const low = await page.evaluate(() => {
       const rgba = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number)
       const luminance = ([r, g, b]: number[]) => {
-        const channel = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+        const channel = (c: number) => {
+          const s = c / 255
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+        }
         return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
       }
       /** The opaque colour behind an element: its backgrounds, mixed from the page's up. */

@@ -129,16 +129,16 @@ beforeAll(async () => {
   offline = await startChat(file, nowhere)
 })
 
+beforeEach(() => {
+  ai.requests.length = 0
+  ai.heal()
+})
+
 afterAll(async () => {
   await chat?.close()
   await offline?.close()
   ai.server.close()
   rmSync(dir, { recursive: true, force: true })
-})
-
-beforeEach(() => {
-  ai.requests.length = 0
-  ai.heal()
 })
 
 describe('the default commands, through the real chat app', () => {

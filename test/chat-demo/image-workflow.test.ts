@@ -18,6 +18,7 @@ describe('the chat image workflow', () => {
     expect(workflow.env.IMAGE).toBe(repository)
     expect(tag).toBe(version)
     expect(deployment().metadata.labels?.['app.kubernetes.io/version']).toBe(version)
+    // eslint-disable-next-line no-template-curly-in-string -- literal GitHub Actions expressions, as the workflow holds them
     expect(step('docker/build-push-action').with.tags).toBe('${{ env.IMAGE }}:${{ steps.version.outputs.version }}')
     const read = steps.find(s => s.id === 'version')
     expect(read.run).toContain('jq -r .version chat-demo/app/package.json')
@@ -44,6 +45,7 @@ describe('the chat image workflow', () => {
 
   it('logs in to ghcr.io with the workflow\'s own token, and may write packages only', () => {
     const login = step('docker/login-action').with
+    // eslint-disable-next-line no-template-curly-in-string -- literal GitHub Actions expressions, as the workflow holds them
     expect(login).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' })
     expect(workflow.permissions).toEqual({ contents: 'read', packages: 'write' })
     expect(steps.findIndex(s => s.uses?.startsWith('docker/login-action@'))).toBeLessThan(steps.findIndex(s => s.id === 'published'))

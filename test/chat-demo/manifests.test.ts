@@ -323,7 +323,7 @@ describe('the commands ConfigMap', () => {
 
   it('marks every command that uses the phone\'s camera or sensors speaker-only, and only those', () => {
     // The AI app's endpoints that look at the room or the phone (github.com/parttimenerd/local-android-ai).
-    const sensing = /\$LLM_URL\/(capture|orientation|location|ai\/object_detection)\b/
+    const sensing = /\$LLM_URL\/(?:capture|orientation|location|ai\/object_detection)\b/
     for (const c of commands) expect(c.speakerOnly, `/${c.name}`).toBe(sensing.test(c.command))
     expect(commands.filter(c => c.speakerOnly).map(c => c.name)).toEqual(['orientation', 'detect', 'capture'])
   })

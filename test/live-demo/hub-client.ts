@@ -159,7 +159,13 @@ export function collect(socket: WebSocket) {
         return Promise.resolve(found)
       return new Promise((done, fail) => {
         const timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages).slice(0, 600)}`)), ms)
-        waiters.push({ test, done: (m) => { clearTimeout(timer); done(m) } })
+        waiters.push({
+          test,
+          done: (m) => {
+            clearTimeout(timer)
+            done(m)
+          },
+        })
       })
     },
     untilOutput(id: string, pattern: RegExp, ms = 10_000) {

@@ -18,12 +18,11 @@ const errorFor = (c: Client, id: string) => c.until(m => m.t === 'error' && m.id
 beforeAll(() => {
   repo = createDemoRepo()
 })
-afterAll(() => repo.cleanup())
-
 beforeEach(async () => {
   hub = await startHub({ root: repo.root, dirs: ['echo-demo/scripts'], ssh: {}, killGraceMs: 300 })
 })
 afterEach(() => hub.close())
+afterAll(() => repo.cleanup())
 
 describe('a terminal', () => {
   it('runs a demo script in a pseudo-terminal from the repository root, with arguments and input', async () => {

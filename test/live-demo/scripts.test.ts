@@ -67,7 +67,7 @@ function simProcesses(): string[] {
 
 /** Pipes into a reader that stops early (`| head`, `| grep -q`): the writer may die of SIGPIPE under pipefail. */
 function earlyExitPipes(script: string): string[] {
-  return readFileSync(join(REPO_ROOT, script), 'utf8').split('\n').filter(line => !/^\s*#/.test(line) && /\|\s*(head\b|grep\s+-\w*[qm])/.test(line))
+  return readFileSync(join(REPO_ROOT, script), 'utf8').split('\n').filter(line => !/^\s*#/.test(line) && /\|\s*(?:head\b|grep\s+-\w*[qm])/.test(line))
 }
 
 describe('scripts/fetch-kubeconfig.sh', () => {

@@ -46,7 +46,7 @@ function slideRegion(file: string): string[] | undefined {
 }
 
 /** The lines that call curl (not the ones that only name it in a message). */
-const curlCalls = (text: string) => text.split('\n').map(line => line.trim()).filter(line => /(^|[|;&(]\s*)curl\s+-/.test(line))
+const curlCalls = (text: string) => text.split('\n').map(line => line.trim()).filter(line => /(?:^|[|;&(]\s*)curl\s+-/.test(line))
 
 /** The repository's files a script names: "$REPO_ROOT/…" and "$MANIFESTS/…" (not the local, ignored ones like .tailscale-key). */
 function repositoryPaths(text: string): string[] {
@@ -134,7 +134,7 @@ describe.each(SCRIPTS)('%s', (file) => {
 
 describe('every script and the library', () => {
   it.each(ALL)('%s gives every curl a time limit (a phone asleep must not hang a demo), but the installers\' downloads', (file) => {
-    for (const call of curlCalls(read(file)).filter(line => !/ https:\/\/(get\.k3s\.io|tailscale\.com\/install\.sh)\b/.test(line)))
+    for (const call of curlCalls(read(file)).filter(line => !/ https:\/\/(?:get\.k3s\.io|tailscale\.com\/install\.sh)\b/.test(line)))
       expect(call).toMatch(/--max-time|(^|\s)-m\s/)
   })
 
@@ -173,8 +173,8 @@ describe('the arguments, before anything runs', () => {
   beforeAll(() => {
     sim = createSim()
   })
-  afterAll(() => sim.cleanup())
   beforeEach(() => sim.resetCalls())
+  afterAll(() => sim.cleanup())
 
   it.each(SCRIPTS)('%s --help prints the usage block, exits 0 and runs nothing', (file) => {
     const r = sim.run('phone-a', file, ['--help'])

@@ -47,8 +47,9 @@ export function manifestProblems(docs: ManifestDoc[]): string[] {
       problems.push(`${nameOf(doc)}: a kind the demos don't use (known: ${Object.keys(KINDS).join(', ')})`)
       continue
     }
+    const { model: Model } = kind
     try {
-      new kind.model(doc.object).validate()
+      new Model(doc.object).validate()
     }
     catch (error) {
       problems.push(`${nameOf(doc)}: ${(error as Error).message}`)

@@ -239,6 +239,7 @@ export async function crowdBench(options: { dir: string, ports: { speaker: numbe
     const flood = { attempts: 0, accepted: 0, refused: 0 }
     const flooder = Promise.all(
       Array.from({ length: 4 }, async () => {
+        // eslint-disable-next-line no-unmodified-loop-condition -- set to false below once the room is done, while these loops await
         while (flooding) {
           const answer = await post(chat.audience, `crowd flood ${flood.attempts++} ${'x'.repeat(1500)}`, flooderCookie)
           if (answer.status === 201)

@@ -79,7 +79,7 @@ const origin = z
 const host = z
   .string()
   .trim()
-  .regex(/^(127\.0\.0\.1|::1|localhost|0\.0\.0\.0|::|[\d.]+|[\da-f:]+)$/i, 'must be an IP address such as 127.0.0.1')
+  .regex(/^(::1|localhost|::|[\d.]+|[\da-f:]+)$/i, 'must be an IP address such as 127.0.0.1')
 
 const name = z
   .string()

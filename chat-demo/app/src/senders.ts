@@ -51,7 +51,7 @@ export function senderCookie(c: Context): string | undefined {
   return undefined
 }
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
+const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/
 
 export function clientAddress(c: Context, role: Role): string {
   let socket = 'unknown'

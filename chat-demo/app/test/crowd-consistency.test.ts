@@ -19,14 +19,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chat-consistency-'))
   await writeFile(join(dir, 'commands.conf'), 'count=echo ran >> "$ARG"; echo counted\n')
 })
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
 afterEach(async () => {
   await chat?.close()
   await double?.close()
   chat = undefined
   double = undefined
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
 })
 
 async function send(base: string, text: string, key: string, wait = false) {

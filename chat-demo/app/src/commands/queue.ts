@@ -53,7 +53,7 @@ export function createCommandQueue(max: number, maxQueued: number, onChange: (wa
       pump()
     }
   }
-  const pump = () => {
+  function pump() {
     let changed = false
     while (running < max && queue.length > 0) {
       const entry = queue.shift() as Entry

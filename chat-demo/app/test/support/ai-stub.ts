@@ -66,10 +66,15 @@ export async function startAiStub(): Promise<AiStub> {
         res.write('{"response": "')
         let closed = false
         res.on('close', () => (closed = true))
+        // eslint-disable-next-line no-unmodified-loop-condition -- the 'close' listener sets it while the loop awaits a drain
         for (let i = 0; i < 512 && !closed; i++) {
           stub.hugeBytesSent += chunk.length
-          if (!res.write(chunk))
-            await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+          if (!res.write(chunk)) {
+            await new Promise((resolve) => {
+              res.once('drain', resolve)
+              res.once('close', resolve)
+            })
+          }
         }
         return res.end('"}')
       }

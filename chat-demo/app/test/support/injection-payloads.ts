@@ -100,9 +100,11 @@ export function injectionPayloads(marker: string): string[] {
   ]
   const literals = [
     '$HOME',
+    // eslint-disable-next-line no-template-curly-in-string -- a literal shell expansion, the payload itself
     '${HOME}',
     '$PATH',
     '$ARG',
+    // eslint-disable-next-line no-template-curly-in-string -- a literal shell expansion, the payload itself
     '${ARG}',
     '"$ARG"',
     '$0',

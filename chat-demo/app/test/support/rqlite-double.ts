@@ -73,7 +73,7 @@ export async function startRqliteDouble(port = 0): Promise<RqliteDouble> {
       try {
         const { sql, params } = parse(item)
         statements.push([sql, ...params])
-        if (!/^\s*(select|with|pragma)\b/i.test(sql))
+        if (!/^\s*(?:select|with|pragma)\b/i.test(sql))
           return { error: 'attempt to change database via query operation' }
         const stmt = db.prepare(sql)
         const rows = stmt.all(...params.map(bind)) as Record<string, unknown>[]

@@ -25,8 +25,7 @@ export async function openEvents(url: string, headers: Record<string, string> = 
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true })
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const frame = buffer.slice(0, end)
           buffer = buffer.slice(end + 2)
           const event: SseEvent = { event: 'message', data: '' }
@@ -60,7 +59,11 @@ export async function openEvents(url: string, headers: Record<string, string> = 
     events,
     waitFor(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
-        const check = () => {
+        const timer = setTimeout(() => {
+          waiters.delete(check)
+          reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events.map(e => e.event))}`))
+        }, timeoutMs)
+        function check() {
           const found = events.find(match)
           if (!found)
             return false
@@ -69,10 +72,6 @@ export async function openEvents(url: string, headers: Record<string, string> = 
           resolve(found)
           return true
         }
-        const timer = setTimeout(() => {
-          waiters.delete(check)
-          reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events.map(e => e.event))}`))
-        }, timeoutMs)
         if (!check())
           waiters.add(check)
       })
