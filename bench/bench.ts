@@ -1,7 +1,3 @@
-import type { FirstSlideLoad } from '../tools/measure.ts'
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
 // The project's benchmark: the audience's deck and the chat app, each figure next to its budget.
 //
 //   npm run bench [-- --runs N] [--skip-dev] [--skip-pdf] [--skip-chat] [--json PATH] [--strict]
@@ -17,6 +13,10 @@ import { join, resolve } from 'node:path'
 // Chat: the numbers of `npm run bench:chat` (chat-demo/app/bench/bench.ts), read from its JSON.
 // Prints a table, writes bench/results.json, and names the figures over budget (exit code 1 with --strict).
 // The machine is shared: its load average is recorded before and after, next to the figures.
+import type { FirstSlideLoad } from '../tools/measure.ts'
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
 import { deckBasePath } from '../build/project.ts'

@@ -1,10 +1,10 @@
+// The bench's own measurements, beyond what it shares with the tests (tools/measure.ts): the dev server from a
+// cold and a warm start, and the PDF export.
 import type { Buffer } from 'node:buffer'
 import type { Browser } from 'playwright-core'
 import { spawn } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-// The bench's own measurements, beyond what it shares with the tests (tools/measure.ts): the dev server from a
-// cold and a warm start, and the PDF export.
 import process from 'node:process'
 import { repoRoot } from '../tools/deck.ts'
 

@@ -1,5 +1,3 @@
-import type { Ref } from 'vue'
-import { links } from 'virtual:project-links'
 /**
  * Follow the speaker, the audience's half: the speaker's slide, live from the chat's public listener
  * (project.json `chatPublicUrl`; its `GET /api/events` stream carries `event: slide`), and whether this
@@ -7,6 +5,8 @@ import { links } from 'virtual:project-links'
  * while one of them is shown; the reader stops following by moving on their own and comes back with
  * `follow()`. Without a chat address nothing is requested; in the dev server (the speaker's own deck) neither.
  */
+import type { Ref } from 'vue'
+import { links } from 'virtual:project-links'
 import { onBeforeUnmount, onMounted, readonly, ref } from 'vue'
 import { eventsUrl } from '../logic/reading-links.ts'
 

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 // Exports the deck to PDF (one page per slide) with `slidev export`, in the system's Chromium when there is
 // one (CHROMIUM_PATH or /usr/bin/chromium), else in Playwright's own browser (`npx playwright-core install chromium`).
 // Usage: npm run export [-- SLIDEV_EXPORT_OPTIONS…]   e.g. npm run export -- --output talk.pdf
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import process from 'node:process'
 
 const repoRoot = join(import.meta.dirname, '..')

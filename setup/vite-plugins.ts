@@ -1,4 +1,3 @@
-import type { Plugin } from 'vite'
 // The audience's deck keeps working offline once it has been opened: in `slidev build` a service worker
 // (vite-plugin-pwa, Workbox) precaches every file of the built deck and serves it when the network is gone,
 // and a web app manifest lets a phone add the deck to its home screen.
@@ -8,6 +7,7 @@ import type { Plugin } from 'vite'
 // /manifest.webmanifest — outside /k3s-on-phone-demo/, 404 on GitHub Pages. It also registers the worker at
 // once, while the first slide is still loading, and its manifest has no icons. Here the base is Vite's own
 // (`base` is left unset), and the worker is registered only after the first slide is on screen.
+import type { Plugin } from 'vite'
 import { readFileSync } from 'node:fs'
 import { defineVitePluginsSetup } from '@slidev/types'
 import { minifySync } from 'vite'

@@ -1,7 +1,7 @@
-import { join } from 'node:path'
 // The deck's dev server for the bench and the browser tests: `slidev` with Vite's dependency cache in a folder of
 // its own, so a cold start can be measured without touching node_modules/.vite that other dev servers use.
 //   node tools/dev-server.ts PORT CACHE_DIR
+import { join } from 'node:path'
 import process from 'node:process'
 import { createServer, resolveOptions } from '@slidev/cli'
 

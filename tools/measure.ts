@@ -1,8 +1,8 @@
-import type { Browser, BrowserContextOptions } from 'playwright-core'
 // The measurements `npm run bench` (bench/bench.ts) and the tests share: weigh a built site, find the heavy
 // parts in it, and load a first slide in Chromium as a phone (optionally under mobile throttling), the deck's
 // and the floor's (tools/floor-deck.ts) in turns. Every figure comes from a real run; the budgets live here,
 // not in the tests.
+import type { Browser, BrowserContextOptions } from 'playwright-core'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'

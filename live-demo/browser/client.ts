@@ -1,5 +1,3 @@
-import type { ShallowRef } from 'vue'
-import type { ClientMessage, ServerMessage, SessionGrant, SessionInfo } from '../shared/protocol.ts'
 /**
  * The browser side of live demos (live-demo/node/plugin.ts; the protocol: live-demo/shared/protocol.ts): one
  * WebSocket per window, shared by every terminal and ClusterView on the page. Only ever loaded by a dynamic
@@ -8,6 +6,8 @@ import type { ClientMessage, ServerMessage, SessionGrant, SessionInfo } from '..
  * `connectLiveDemo()` resolves to undefined when the dev server doesn't offer live demos (exporting,
  * --remote, another origin): callers then show nothing.
  */
+import type { ShallowRef } from 'vue'
+import type { ClientMessage, ServerMessage, SessionGrant, SessionInfo } from '../shared/protocol.ts'
 import { shallowRef } from 'vue'
 import { SESSION_PATH, SOCKET_PATH } from '../shared/protocol.ts'
 

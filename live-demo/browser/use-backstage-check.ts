@@ -1,10 +1,10 @@
-import type { CheckMessage } from '../shared/protocol.ts'
-import type { LiveDemoClient } from './client.ts'
 /**
  * The backstage check's state (dev server only, #/backstage): asks the dev server to run the pre-flight
  * script on every phone of project.json over ssh (live-demo/node/phone-check.ts) and collects each phone's
  * result as it arrives.
  */
+import type { CheckMessage } from '../shared/protocol.ts'
+import type { LiveDemoClient } from './client.ts'
 import { computed, onBeforeUnmount, ref, shallowRef } from 'vue'
 
 export interface PhoneState {

@@ -1,13 +1,13 @@
-import type { ChildProcess } from 'node:child_process'
-import type { ClusterEvent } from '../../formats/cluster-events.ts'
-import type { ClusterStatusMessage, ServerMessage } from '../shared/protocol.ts'
-import { spawn } from 'node:child_process'
 /**
  * ClusterView's live feed (dev server only): two `kubectl get … --watch` processes, nodes and pods, shared
  * by every subscribed window. Each event goes out slimmed to what ClusterView draws (formats/cluster-events.ts);
  * a window that subscribes later gets the current picture at once. When kubectl can't watch, subscribers
  * hear why (`cluster-status`, live: false), and ClusterView replays its recording instead.
  */
+import type { ChildProcess } from 'node:child_process'
+import type { ClusterEvent } from '../../formats/cluster-events.ts'
+import type { ClusterStatusMessage, ServerMessage } from '../shared/protocol.ts'
+import { spawn } from 'node:child_process'
 import process from 'node:process'
 import { JsonStreamSplitter, slimEvent } from '../../formats/cluster-events.ts'
 

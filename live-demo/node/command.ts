@@ -1,6 +1,3 @@
-import type { StartRequest } from '../shared/protocol.ts'
-import type { Phone, PhoneSetup, SshOptions } from './phones.ts'
-import { relative, sep } from 'node:path'
 /**
  * What a terminal's start request runs: a demo script of this repository (the guard's allow-list) with its
  * arguments as argv, or — only when asked explicitly — the plain shell. On this laptop, or on the phone the
@@ -9,6 +6,9 @@ import { relative, sep } from 'node:path'
  * so that an unknown host key, a refused key or an unreachable phone ends the run with a message instead
  * of a question). Ending the local ssh hangs up the remote terminal, which ends the script there.
  */
+import type { StartRequest } from '../shared/protocol.ts'
+import type { Phone, PhoneSetup, SshOptions } from './phones.ts'
+import { relative, sep } from 'node:path'
 import process from 'node:process'
 import { resolveScript } from './guard.ts'
 import { remoteScript, remoteShell, sshArgs } from './phones.ts'

@@ -1,4 +1,3 @@
-import type { ResolvedConfig } from 'vite'
 /**
  * The live demos' rules (test/live-demo/guard.test.ts): when the dev server may offer them at all, which
  * pages may use them, and which scripts a page may run. Running scripts from a web page is dangerous, so
@@ -11,6 +10,7 @@ import type { ResolvedConfig } from 'vite'
  *   - A page names a script; it must be a *.sh file whose real path (links followed) lies inside one of
  *     the script folders (echo-demo/scripts, chat-demo/scripts).
  */
+import type { ResolvedConfig } from 'vite'
 import { Buffer } from 'node:buffer'
 import { timingSafeEqual } from 'node:crypto'
 import { readdirSync, realpathSync, statSync } from 'node:fs'

@@ -1,6 +1,3 @@
-import type { Buffer } from 'node:buffer'
-import type { PhoneSetup, SshOptions } from './phones.ts'
-import { spawn } from 'node:child_process'
 /**
  * The backstage check (dev server only): the pre-flight script (livePhones.checkScript in project.json)
  * on one phone over ssh, without a terminal, in the clone: `scripts/check-phone.sh --peer OTHER [OPTIONS]`,
@@ -8,6 +5,9 @@ import { spawn } from 'node:child_process'
  * list (["--llm"] on the phone with the AI app). Its contract: one screen of ✓/✗ lines, exit 0 when the
  * phone is ready. Ends after `limitMs` at most.
  */
+import type { Buffer } from 'node:buffer'
+import type { PhoneSetup, SshOptions } from './phones.ts'
+import { spawn } from 'node:child_process'
 import process from 'node:process'
 import { remoteScript, sshArgs } from './phones.ts'
 import { sshFailure, sshFailureMessage } from './ssh-failure.ts'

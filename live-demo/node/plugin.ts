@@ -1,14 +1,3 @@
-import type { Buffer } from 'node:buffer'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Duplex } from 'node:stream'
-import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite'
-import type { WebSocketServer } from 'ws'
-import type { SessionGrant } from '../shared/protocol.ts'
-import type { PhoneSetup, SshOptions } from './phones.ts'
-import { randomBytes } from 'node:crypto'
-import { realpathSync } from 'node:fs'
-import { resolve } from 'node:path'
 /**
  * Live demos in the deck's dev server (`npm run dev` only): a slide's script runs in a pseudo-terminal on
  * this laptop or a phone and its output appears in a terminal on the slide; ClusterView follows the
@@ -22,6 +11,17 @@ import { resolve } from 'node:path'
  * keep it out of `slidev build` entirely. A deck sets its options in its own vite.config.ts under
  * `liveDemo` (the fixture deck of the browser tests does: test/browser/fixtures/live-demo/vite.config.ts).
  */
+import type { Buffer } from 'node:buffer'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite'
+import type { WebSocketServer } from 'ws'
+import type { SessionGrant } from '../shared/protocol.ts'
+import type { PhoneSetup, SshOptions } from './phones.ts'
+import { randomBytes } from 'node:crypto'
+import { realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
 import process from 'node:process'
 import { MAX_FRAME_BYTES, SESSION_PATH, SOCKET_PATH } from '../shared/protocol.ts'
 import { allowedOrigins, DEFAULT_SCRIPT_DIRS, isLoopbackAddress, listScripts, originProblem, refusalReason, remoteOrigins, sameToken, serveModeOf } from './guard.ts'

@@ -1,9 +1,9 @@
-import type { IPty } from '@lydell/node-pty'
-import { readdirSync, readFileSync } from 'node:fs'
 /**
  * The processes of a live demo's terminal: started in a pseudo-terminal (its own session and process
  * group), and ended with everything they started, as closing a terminal would.
  */
+import type { IPty } from '@lydell/node-pty'
+import { readdirSync, readFileSync } from 'node:fs'
 import process from 'node:process'
 
 /** The processes in session `sid` (Linux: /proc), so that jobs a shell put in other groups die too. */

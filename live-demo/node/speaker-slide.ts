@@ -1,5 +1,3 @@
-import type { Plugin } from 'vite'
-import type { SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
 /**
  * Follow the speaker, the speaker's half (`npm run dev` only): the presenter's dev server tells the audience
  * chat which slide the speaker is on, with `PUT /api/slide {"slide": N}` on the chat's tailnet listener —
@@ -11,6 +9,8 @@ import type { SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
  * no chat address is configured (project.json `chatSpeakerUrl`, or CHAT_SPEAKER_URL), and when other
  * machines could reach the dev server (`--remote`, `--tunnel`, another host): then anyone could announce.
  */
+import type { Plugin } from 'vite'
+import type { SpeakerSlideMessage } from '../shared/speaker-slide-event.ts'
 import process from 'node:process'
 import { SPEAKER_SLIDE_EVENT } from '../shared/speaker-slide-event.ts'
 import { isLoopbackHost, serveModeOf } from './guard.ts'

@@ -1,8 +1,8 @@
-import type { Phone } from './phones.ts'
 /**
  * When ssh to a phone fails (exit code 255 and one of ssh's own messages), what the slide's terminal
  * says: why, in words the speaker can act on one minute before the talk.
  */
+import type { Phone } from './phones.ts'
 import { destination } from './phones.ts'
 
 export type SshFailure = 'host-key' | 'auth' | 'timeout' | 'unreachable' | 'refused'

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 /**
  * npm run recordings [-- NAME…]        makes every simulated recording the slides play (or the named ones)
  * npm run recordings -- --check [NAME…] only compares them with the committed files (exit 1 on drift)
@@ -7,6 +5,8 @@ import { join } from 'node:path'
  * Each runs its demo script in the simulated phones and cluster (scripts/recordings/plan.ts) and writes
  * DIR/recordings/NAME.simulated.cast, plus NAME.simulated.cluster.jsonl where a slide shows ClusterView.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import process from 'node:process'
 import { REPO_ROOT } from '../../tools/phone-sim/index.ts'
 import { firstDifference } from './compare.ts'

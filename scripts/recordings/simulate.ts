@@ -1,12 +1,12 @@
-import type { Sim } from '../../tools/phone-sim/index.ts'
-import type { RecordingPlan, Step } from './plan.ts'
-import type { OutputMark, Snapshot } from './timeline.ts'
 /**
  * Makes one simulated recording: a fresh simulated world (tools/phone-sim), the plan's scene set
  * up with the real scripts, then each step run by bash in a pseudo-terminal of the phone's size — the
  * colours, progress lines and wrapping a phone shows — while the simulated cluster is traced second by
  * second. Returns the texts of the cast and of the ClusterView recording; writes nothing.
  */
+import type { Sim } from '../../tools/phone-sim/index.ts'
+import type { RecordingPlan, Step } from './plan.ts'
+import type { OutputMark, Snapshot } from './timeline.ts'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

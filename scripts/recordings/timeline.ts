@@ -1,10 +1,10 @@
-import type { ClusterEvent } from '../../formats/cluster-events.ts'
 /**
  * The pure half of the simulated recordings: what the simulated phones printed and how their cluster
  * changed, each stamped with simulated seconds, turned into an asciinema v2 cast and a ClusterView
  * recording (`*.cluster.jsonl`) on ONE shortened time line, so the terminal and the cluster view stay in
  * step when both play.
  */
+import type { ClusterEvent } from '../../formats/cluster-events.ts'
 import { slimEvent } from '../../formats/cluster-events.ts'
 
 /** Longer waits than this (a rollout, an image pull) are shortened to it. */

@@ -1,9 +1,9 @@
-import type { Browser } from 'playwright-core'
-import type { FirstScreenFigures } from '../../tools/measure.ts'
-import type { DeckServer } from '../../tools/static-server.ts'
 // The audience's first slide against the floor deck (three plain slides, the same packages and headmatter):
 // what a phone downloads until slide 1 is painted, in gzip bytes, within BUDGETS.firstSlideGzipRatio of the
 // floor's. Bytes, not time: how long the paint takes depends on the machine, and is `npm run bench`'s to print.
+import type { Browser } from 'playwright-core'
+import type { FirstScreenFigures } from '../../tools/measure.ts'
+import type { DeckServer } from '../../tools/static-server.ts'
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deckBasePath } from '../../build/project.ts'

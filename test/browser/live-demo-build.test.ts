@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core'
-import type { DeckServer } from '../../tools/static-server.ts'
 // Live demos and the built deck: no terminal code or endpoint in `slidev build` output (the real deck and
 // the fixture deck), and in the fixture deck built and served under the project's base path, a cast
 // plays in the bundled asciinema-player and ClusterView replays its recording.
+import type { Browser, Page } from 'playwright-core'
+import type { DeckServer } from '../../tools/static-server.ts'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core'
-import type { PhoneSetup } from '../../live-demo/node/phones.ts'
-import type { TestSshd } from '../support/sshd.ts'
-import type { DevServer } from './live-demo-support.ts'
 // Live demos on a phone, in a real `slidev` dev server and Chromium: the fixture's slide 6 names
 // runOn="phone-a", and ▶ run executes the script over ssh — against a REAL sshd on a loopback address
 // (test/support/sshd.ts) — in the phone's clone, with a terminal that says which phone. The backstage
 // page (#/backstage) runs the pre-flight check on every phone and shows them side by side.
+import type { Browser, Page } from 'playwright-core'
+import type { PhoneSetup } from '../../live-demo/node/phones.ts'
+import type { TestSshd } from '../support/sshd.ts'
+import type { DevServer } from './live-demo-support.ts'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,9 +1,9 @@
+// Helpers for the live-demo browser tests: the fixture deck, its dev server and its build.
 import type { ChildProcess } from 'node:child_process'
 import { execFile, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-// Helpers for the live-demo browser tests: the fixture deck, its dev server and its build.
 import process from 'node:process'
 import { repoRoot } from '../../tools/deck.ts'
 

@@ -1,9 +1,9 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { RunningChat } from '../../chat-demo/app/src/main.ts'
 // The default commands (ConfigMap chat-commands, key commands.conf) run through the real chat app,
 // configured like the pod in chat.yaml, against a stand-in for the phone's AI app that speaks its
 // documented API (github.com/parttimenerd/local-android-ai, port 8005). Real /bin/sh, curl and jq.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { RunningChat } from '../../chat-demo/app/src/main.ts'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'

@@ -1,6 +1,6 @@
-import type { K8sObject } from '../support/manifests.ts'
 // The chat demo's manifests for its tests (read strictly by test/support/manifests.ts), and the pieces
 // the tests look at most: the Deployment's containers, the Service, the commands file.
+import type { K8sObject } from '../support/manifests.ts'
 import { REPO_ROOT } from '../../tools/phone-sim/layout.ts'
 import { loadManifests } from '../support/manifests.ts'
 

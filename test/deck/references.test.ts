@@ -1,8 +1,8 @@
-import type { ReferenceKind } from '../support/slide-references.ts'
 // Everything the slides name must exist before anyone presents them: the scripts and regions CodeWithScript
 // shows, the pictures (in img/, where logic/images.ts finds them), the recordings the phones and the cluster
 // view replay, the pages slides.md imports (Slidev drops a missing page without a word), the favicon.
 // test/support/slide-references.ts finds them; a way of naming a file it doesn't read fails here.
+import type { ReferenceKind } from '../support/slide-references.ts'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'

@@ -1,7 +1,7 @@
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
-import type { IService } from 'kubernetes-models/v1/Service'
 // echo-demo/manifests/echo.yaml: valid against the Kubernetes schemas, and consistent with itself,
 // with the scripts that use it and with the README.
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
+import type { IService } from 'kubernetes-models/v1/Service'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'

@@ -1,6 +1,6 @@
-import type { ClusterState } from '../../formats/cluster-events.ts'
 // ClusterView's model (formats/cluster-events.ts): kubectl's watch events slimmed, a recording replayed
 // into nodes and pods — pods appear, move to another phone, disappear.
+import type { ClusterState } from '../../formats/cluster-events.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'

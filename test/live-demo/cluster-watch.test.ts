@@ -1,6 +1,6 @@
-import type { ClusterMessage } from '../../live-demo/node/cluster-watch.ts'
 // ClusterView's live feed (live-demo/node/cluster-watch.ts) on a simulated one-phone cluster with the echo
 // server, watched with phone-a's (simulated) kubectl: every node and pod, slimmed, to every subscriber.
+import type { ClusterMessage } from '../../live-demo/node/cluster-watch.ts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ClusterWatch } from '../../live-demo/node/cluster-watch.ts'
 import { createSim } from '../../tools/phone-sim/index.ts'

@@ -1,7 +1,7 @@
-import type { CommandContext } from '../../live-demo/node/command.ts'
 // What a terminal's start request runs (live-demo/node/command.ts): the allow-listed script or the shell, on
 // this laptop or over ssh on a configured phone — decided before anything starts. (Running them for real:
 // hub.test.ts, and ssh.test.ts against a real sshd.)
+import type { CommandContext } from '../../live-demo/node/command.ts'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { commandFor } from '../../live-demo/node/command.ts'

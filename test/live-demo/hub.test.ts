@@ -1,8 +1,8 @@
-import type { Client } from './hub-client.ts'
 // The live demos' sessions (live-demo/node/hub.ts) behind a real WebSocket, driven the way the slides' windows
 // drive them: the pseudo-terminals, the fan-out to several windows, the processes ending when a terminal
 // closes or a socket drops, and what a window is told when it sends something the protocol doesn't have.
 // (Who may connect at all is the plugin's: plugin.test.ts.)
+import type { Client } from './hub-client.ts'
 import { Buffer } from 'node:buffer'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { MAX_SESSIONS } from '../../live-demo/node/hub.ts'

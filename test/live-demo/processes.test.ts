@@ -1,6 +1,6 @@
-import type { IPty } from '@lydell/node-pty'
 // A live demo's processes (live-demo/node/processes.ts): a program in a real pseudo-terminal, and ending it
 // with everything it started — also a child a shell moved into its own process group that ignores SIGHUP.
+import type { IPty } from '@lydell/node-pty'
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,6 +1,6 @@
-import type { ClientMessage } from '../../live-demo/shared/protocol.ts'
 // The live demos' wire protocol (live-demo/shared/protocol.ts): what the server makes of a frame a page sends.
 // Every message the client sends comes through as it was; anything else is refused with a reason.
+import type { ClientMessage } from '../../live-demo/shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
 import { MAX_ARGS, MAX_FRAME_BYTES, MAX_INPUT_CHARS, parseArgs, parseClientMessage, ProtocolError } from '../../live-demo/shared/protocol.ts'
 

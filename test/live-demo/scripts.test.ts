@@ -1,6 +1,6 @@
-import type { Sim } from '../../tools/phone-sim/index.ts'
 // The laptop's tools, scripts/fetch-kubeconfig.sh and scripts/record.sh, run for real on the simulated
 // laptop (tools/phone-sim): ssh and scp reach phone-a over the tailnet, kubectl the cluster on it.
+import type { Sim } from '../../tools/phone-sim/index.ts'
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'

@@ -1,10 +1,10 @@
-import type { PhoneSetup } from '../../live-demo/node/phones.ts'
-import type { TestSshd } from '../support/sshd.ts'
-import type { Client, Msg, Server } from './hub-client.ts'
 // Live demos on a phone: a slide's script runs over ssh in the phone's clone — tested against a REAL
 // OpenSSH server (test/support/sshd.ts) on a loopback address with throwaway keys, no stub ssh. Arguments
 // arrive exactly as given (the remote shell parses ssh's one command line), × ends the remote script,
 // and every way ssh can fail ends with a message on the slide instead of a question or a hang.
+import type { PhoneSetup } from '../../live-demo/node/phones.ts'
+import type { TestSshd } from '../support/sshd.ts'
+import type { Client, Msg, Server } from './hub-client.ts'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

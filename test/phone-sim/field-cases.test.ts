@@ -1,6 +1,6 @@
-import type { Sim } from '../../tools/phone-sim/index.ts'
 // The simulated phone world itself: each field case it models, checked with the simulated tools as
 // the scripts call them, and where the behaviour is documented. The demo scripts' tests rely on these.
+import type { Sim } from '../../tools/phone-sim/index.ts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AUTH_KEY, createSim, K3S_VERSION } from '../../tools/phone-sim/index.ts'
 

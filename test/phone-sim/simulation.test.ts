@@ -1,6 +1,6 @@
-import type { Sim } from '../../tools/phone-sim/index.ts'
 // The simulation's own machinery, apart from what it models: the resident process that answers the
 // simulated programs' calls, and the set-up snapshots shared by the test processes.
+import type { Sim } from '../../tools/phone-sim/index.ts'
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

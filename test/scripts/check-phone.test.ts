@@ -1,7 +1,7 @@
-import type { Host, RunResult } from '../../tools/phone-sim/index.ts'
 // scripts/check-phone.sh, the pre-flight check, run for real against the simulated phones: a pair
 // that is ready (every line ✓, exit 0), then each thing that can be not ready, one at a time, with
 // the line that says what to do about it.
+import type { Host, RunResult } from '../../tools/phone-sim/index.ts'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { AUTH_KEY, CHAT_IMAGE, REGISTRY } from '../../tools/phone-sim/index.ts'
 import { scenes, useSim } from '../support/script-scenes.ts'

@@ -1,6 +1,6 @@
-import type { Sim } from '../../tools/phone-sim/index.ts'
 // The commands README.md gives people who follow the talk on their own phones, run in the
 // simulation: what they change is what the README says they change.
+import type { Sim } from '../../tools/phone-sim/index.ts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createSim } from '../../tools/phone-sim/index.ts'
 

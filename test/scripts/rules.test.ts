@@ -1,11 +1,11 @@
-import type { SpawnSyncReturns } from 'node:child_process'
-import type { Sim } from '../../tools/phone-sim/index.ts'
 // The rules every shell script of the repository follows: the demo scripts (echo-demo/scripts,
 // chat-demo/scripts), the commands in scripts/ and chat-demo/app/publish.sh, with scripts/lib/demo.sh
 // as their library. Each one reads top to bottom: `#!/usr/bin/env bash`, a usage comment block, strict
 // mode, the shared helpers; --help prints that block and a bad argument is a usage error (exit 2),
 // both before anything runs; shellcheck is clean; the slide shows a short region of it.
 // What each script does is tested in its own file (test/echo-demo, test/chat-demo, test/scripts …).
+import type { SpawnSyncReturns } from 'node:child_process'
+import type { Sim } from '../../tools/phone-sim/index.ts'
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'

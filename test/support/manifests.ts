@@ -1,7 +1,7 @@
-import type { Demo } from '../../demos.ts'
 // The demos' Kubernetes manifests as every test reads them: each YAML document of DEMO/manifests,
 // checked before any test looks at it against the Kubernetes schemas (kubernetes-models' validate())
 // and strictly: no unknown or misspelt field (manifest-fields.ts), no kind the demos don't use.
+import type { Demo } from '../../demos.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Deployment } from 'kubernetes-models/apps/v1'

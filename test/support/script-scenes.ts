@@ -1,5 +1,3 @@
-import type { RunResult, Sim, World } from '../../tools/phone-sim/index.ts'
-import type { KObject } from '../../tools/phone-sim/world.ts'
 /**
  * Set-up for the tests of the demo scripts (test/echo-demo/scripts, test/chat-demo/scripts,
  * test/scripts): a fresh simulated world per test (tools/phone-sim), the scenes the tests start
@@ -10,6 +8,8 @@ import type { KObject } from '../../tools/phone-sim/world.ts'
  *   beforeEach(() => { onePhone(); deployEcho() })
  *   it('…', () => { const r = sim.run('phone-a', echoDemo('05-scale-echo.sh'), ['3']) … })
  */
+import type { RunResult, Sim, World } from '../../tools/phone-sim/index.ts'
+import type { KObject } from '../../tools/phone-sim/world.ts'
 import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { AUTH_KEY, createSim, REPO_ROOT } from '../../tools/phone-sim/index.ts'
 

@@ -1,10 +1,3 @@
-import type { ChildProcess } from 'node:child_process'
-import type { Server, Socket } from 'node:net'
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
-import { tmpdir, userInfo } from 'node:os'
-import { join } from 'node:path'
 /**
  * A real OpenSSH server for the tests (Debian's openssh-server: /usr/sbin/sshd), on a loopback address
  * and a free port, with a throwaway host key, and a throwaway client key in a temporary HOME; plus an ssh
@@ -18,6 +11,13 @@ import { join } from 'node:path'
  *
  * ssh takes ~/.ssh from the password database, not $HOME: the config names every file explicitly.
  */
+import type { ChildProcess } from 'node:child_process'
+import type { Server, Socket } from 'node:net'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
 import process from 'node:process'
 
 export const SSHD = '/usr/sbin/sshd'

@@ -1,13 +1,13 @@
-import type { Cluster, Host, KObject, World } from './world.ts'
-import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 /**
  * The k3s cluster as the API server and its controllers would keep it: nodes from the phones' k3s
  * units, Deployments that make pods, a scheduler with the reasons it gives (nodeSelector, free host
  * ports, memory, a local-path volume's node), image pulls that take time (or fail), probes that make
  * pods Ready, grace periods, ServiceLB and ClusterIPs. reconcile() moves it to the present.
  */
+import type { Cluster, Host, KObject, World } from './world.ts'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import process from 'node:process'
 import { parse } from 'yaml'
 import { clusterHosts, onTailnet, policyAllows, tailnetIp } from './hosts.ts'

@@ -1,12 +1,12 @@
-import type { Request } from './network.ts'
-import type { Ctx } from './runtime.ts'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 /**
  * curl as its man page documents it: -f makes HTTP errors exit 22, --max-time and --connect-timeout
  * bound the wait (exit 28), an unknown host is 6, a refused connection 7, a self-signed certificate
  * without -k is 60. Without a time limit a dropped connection waits for the kernel (~130 s).
  */
+import type { Request } from './network.ts'
+import type { Ctx } from './runtime.ts'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import process from 'node:process'
 import { resolveName } from './hosts.ts'
 import { connect } from './network.ts'

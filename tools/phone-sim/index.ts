@@ -1,10 +1,3 @@
-import type { ChildProcess } from 'node:child_process'
-import type { Host, World } from './world.ts'
-import { spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
 /**
  * One simulated world for every script test: two Pixel phones' Debian VMs (phone-a, phone-b) and a
  * laptop, a tailnet between them, and — once a script installs it — k3s on the phones. The demo
@@ -25,6 +18,13 @@ import { dirname, join, resolve } from 'node:path'
  * program doesn't know — unless the test expects it: run(…, { allowRejections: true }).
  * A call that would block forever on a phone ends the run at once: r.hung says which.
  */
+import type { ChildProcess } from 'node:child_process'
+import type { Host, World } from './world.ts'
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import process from 'node:process'
 import pty from '@lydell/node-pty'
 import { BASIC_TOOLS, findTool, homeOf, hostDir, hostEnv, REPO_ROOT, SIM_ROOT as SIM_DIR_OF_CODE, syncPrograms, sysroot } from './layout.ts'

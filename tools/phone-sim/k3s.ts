@@ -1,7 +1,3 @@
-import type { Ctx } from './runtime.ts'
-import type { Host, K3sInstall, World } from './world.ts'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 /**
  * k3s on a phone: the installer (get.k3s.io's install.sh), the k3s binary, its systemd units and
  * journal. What the documentation and install.sh say, modelled:
@@ -14,6 +10,10 @@ import { dirname, join } from 'node:path'
  * - an agent that can't reach the server on 6443 retries forever ("Waiting to retrieve agent configuration");
  * - --flannel-iface tailscale0 without that interface is fatal; missing kernel features break flannel.
  */
+import type { Ctx } from './runtime.ts'
+import type { Host, K3sInstall, World } from './world.ts'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import process from 'node:process'
 import { canReach, newCluster } from './cluster.ts'
 import { journal, tailnetIp, unitName } from './hosts.ts'

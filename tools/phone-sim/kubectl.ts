@@ -1,11 +1,11 @@
-import type { Ctx, Parsed } from './runtime.ts'
-import type { Host, KObject } from './world.ts'
 /**
  * kubectl (k3s's own, `k3s kubectl`, on a phone; a plain kubectl on the laptop) against the simulated
  * API server: which kubeconfig it reads and whether it may, whether the server is reachable and its
  * certificate names the address, then get/apply/delete/rollout/wait/scale/label with the output,
  * errors and exit codes kubectl documents. A flag or subcommand it doesn't know is rejected.
  */
+import type { Ctx, Parsed } from './runtime.ts'
+import type { Host, KObject } from './world.ts'
 import { Buffer } from 'node:buffer'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'

@@ -1,11 +1,11 @@
-import type { World } from './world.ts'
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
 /**
  * Where a simulated machine lives on disk and what a program run there sees: its PATH (the
  * programs installed on it, then a fixed set of basic tools), HOME, sysroot, and the SIM_*
  * variables the simulated programs read.
  */
+import type { World } from './world.ts'
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 

@@ -1,13 +1,13 @@
-import type { WatchRequest } from './kubectl.ts'
-import type { Outcome, ProgramCall } from './programs.ts'
-import type { KObject, World } from './world.ts'
-import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 /**
  * A simulated program in a Node process of its own: `sim NAME ARGS…` (through bin/sim, when the sim's
  * resident process isn't listening, and always for socat and `kubectl get --watch`, which keep
  * running until they are killed). What the program does is programs.ts.
  */
+import type { WatchRequest } from './kubectl.ts'
+import type { Outcome, ProgramCall } from './programs.ts'
+import type { KObject, World } from './world.ts'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import process from 'node:process'
 import { view } from './kubectl.ts'
 import { recordCall, runProgram, timeoutStatus } from './programs.ts'

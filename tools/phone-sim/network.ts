@@ -1,10 +1,10 @@
-import type { Forwarder, Host, KObject, World } from './world.ts'
 /**
  * Who answers a TCP connection to host:port, seen from one machine: the VM's own services (loopback
  * or all interfaces), Android behind the VM's gateway (the AI app), other machines over the tailnet
  * (only what the policy allows; a sleeping phone or a dropped packet is a timeout, not a refusal),
  * ClusterIPs (only from a cluster node), ServiceLB ports, hostNetwork pods and socat forwarders.
  */
+import type { Forwarder, Host, KObject, World } from './world.ts'
 import process from 'node:process'
 import { endpoints, find, hostOfNode, isReady, loadBalancerNodes, overlayWorks, pods, podSpec } from './cluster.ts'
 import { onTailnet, policyAllows, PUBLIC_HOSTS, tailnetIp } from './hosts.ts'

@@ -1,4 +1,3 @@
-import type { Io } from './runtime.ts'
 /**
  * What a simulated program does with one call, apart from how the call reaches it: bin/sim hands it
  * to the sim's resident process (server.ts) or, without one, to a Node process of its own (main.ts).
@@ -6,6 +5,7 @@ import type { Io } from './runtime.ts'
  * ssh and scp end in a program to run next (outside the lock); socat and `kubectl get --watch` keep
  * running until they are killed, which only a process of their own can do.
  */
+import type { Io } from './runtime.ts'
 import { appendFileSync, copyFileSync, existsSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, join, resolve } from 'node:path'
 import { curl } from './curl.ts'

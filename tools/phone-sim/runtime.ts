@@ -1,8 +1,8 @@
-import type { Host, World } from './world.ts'
 /**
  * What every simulated program gets: the world, the host it runs on, its arguments, and ways to
  * print, to let simulated time pass, to refuse a call it doesn't know, and to block forever.
  */
+import type { Host, World } from './world.ts'
 import { join } from 'node:path'
 import { reconcile } from './cluster.ts'
 import { tickHosts } from './hosts.ts'

@@ -1,8 +1,3 @@
-import type { Outcome, ProgramCall } from './programs.ts'
-import { Buffer } from 'node:buffer'
-import { existsSync, readFileSync, readlinkSync, renameSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { join } from 'node:path'
 /**
  * The sim's resident process (`node server.ts SIM_DIR`, started by createSim's first run): answers
  * the simulated programs' calls on SIM_DIR/sim.sock, so a call costs a few milliseconds instead of
@@ -12,6 +7,11 @@ import { join } from 'node:path'
  * ssh, timeout). A program that reads stdin is asked again with it; socat and `kubectl get --watch`
  * go to a process of their own (main.ts). It exits when its sim's folder or its parent is gone.
  */
+import type { Outcome, ProgramCall } from './programs.ts'
+import { Buffer } from 'node:buffer'
+import { existsSync, readFileSync, readlinkSync, renameSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
 import process from 'node:process'
 import { resetRoundRobin } from './network.ts'
 import { NeedsOwnProcess, NeedsStdin, recordCall, runProgram, timeoutStatus } from './programs.ts'

@@ -1,9 +1,9 @@
-import type { Ctx } from './runtime.ts'
 /**
  * The VM's own tools: systemctl and journalctl for the k3s and tailscaled units, id, hostname,
  * uname, ss, ip (the network Android's Linux Terminal app gives the VM: a tethered /24 on
  * avf_tap_fixed, the gateway being Android), ping, socat, sleep, df, timedatectl.
  */
+import type { Ctx } from './runtime.ts'
 import process from 'node:process'
 import { overlayWorks } from './cluster.ts'
 import { tailnetIp, unitName } from './hosts.ts'

@@ -1,5 +1,3 @@
-import type { Ctx } from './runtime.ts'
-import type { Device } from './world.ts'
 /**
  * The tailscale CLI and tailscaled in the VM, as tailscale.com/kb/1080 (CLI) and kb/1241
  * (`tailscale up` flags) describe them:
@@ -13,6 +11,8 @@ import type { Device } from './world.ts'
  * - without /dev/net/tun tailscaled runs in userspace mode: no tailscale0;
  * - `funnel`/`serve` need HTTPS certificates and, for funnel, the funnel node attribute (kb/1223).
  */
+import type { Ctx } from './runtime.ts'
+import type { Device } from './world.ts'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { deviceOf, onTailnet, resolveName } from './hosts.ts'

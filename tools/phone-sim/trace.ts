@@ -1,11 +1,11 @@
-import type { World } from './world.ts'
-import { appendFileSync } from 'node:fs'
 /**
  * SIM_TRACE=FILE: after every simulated second, the cluster's nodes and pods (the fields ClusterView
  * draws) are appended to FILE as one JSON line `{now, objects}`. The simulated recordings
  * (scripts/recordings/) turn these into ClusterView's events, so a pod's Pending → Running → Terminating
  * inside one long `kubectl rollout status` shows as it happened. Off unless the variable is set.
  */
+import type { World } from './world.ts'
+import { appendFileSync } from 'node:fs'
 import process from 'node:process'
 
 export function traceTick(world: World): void {

@@ -1,10 +1,3 @@
-import type { ChildProcess } from 'node:child_process'
-import type { AddressInfo } from 'node:net'
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 // Benchmark of the chat app on the embedded store (SQLite file, WAL, synchronous=FULL).
 //
 //   node chat-demo/app/bench/bench.ts [--duration SECONDS] [--json PATH]
@@ -16,6 +9,13 @@ import { join, resolve } from 'node:path'
 // audience's port with the production heap, and the page in Chromium while 2,000 messages arrive;
 // the exit code is 1 if a message is lost or the peak RSS passes the pod's 256 MiB.
 // The numbers also go to a JSON file (default chat-demo/app/bench/results.json) for the main bench.
+import type { ChildProcess } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import process from 'node:process'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'

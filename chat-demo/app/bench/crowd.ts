@@ -1,11 +1,3 @@
-import type { Buffer } from 'node:buffer'
-import type { ChildProcess } from 'node:child_process'
-import type { Socket } from 'node:net'
-import type { Browser, Page } from 'playwright-core'
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { connect } from 'node:net'
-import { join } from 'node:path'
 // The crowd benchmark (part of `npm run bench:chat`): the chat as a room uses it through the funnel,
 // with the pod's production heap (NODE_OPTIONS of chat.yaml; memory limit 256 MiB).
 //
@@ -16,6 +8,14 @@ import { join } from 'node:path'
 // Figures: the normal senders' p99 next to the same senders on an idle server (the floor, same run),
 // the server's peak RSS (VmHWM), messages acknowledged (201) vs stored (0 lost), live-stream clients
 // dropped, and the page's longest main-thread task next to the bare page's.
+import type { Buffer } from 'node:buffer'
+import type { ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
+import type { Browser, Page } from 'playwright-core'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { join } from 'node:path'
 import process from 'node:process'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'

@@ -1,3 +1,5 @@
+// The chat itself: stores messages, recognises commands, runs them in the background and announces
+// every new or finished message to the connected browsers.
 import type { AudienceState } from './audience.ts'
 import type { CommandsSource, FileCommand } from './commands/file.ts'
 import type { CommandQueue } from './commands/queue.ts'
@@ -7,8 +9,6 @@ import type { Logger } from './log.ts'
 import type { Role } from './role.ts'
 import type { Hub } from './sse.ts'
 import type { CommandResult, Message, NewMessage, Store } from './store/index.ts'
-// The chat itself: stores messages, recognises commands, runs them in the background and announces
-// every new or finished message to the connected browsers.
 import { Buffer } from 'node:buffer'
 import { basename } from 'node:path'
 import { runShellCommand } from './commands/runner.ts'

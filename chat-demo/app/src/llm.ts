@@ -1,7 +1,7 @@
-import { readBounded, TooLargeError } from './bounded-read.ts'
 // The built-in /llm: asks the phone's AI app (github.com/parttimenerd/local-android-ai).
 // POST {LLM_URL}/ai/text with {"text": prompt, "model": LLM_MODEL}: the app reads `text` (not `prompt`).
 // Every failure becomes a sentence for the chat that says what to check.
+import { readBounded, TooLargeError } from './bounded-read.ts'
 import { formatSeconds } from './commands/runner.ts'
 import { describeFetchError } from './fetch-error.ts'
 

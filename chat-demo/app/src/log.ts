@@ -1,5 +1,5 @@
-import type { LogFormat } from './config.ts'
 // Logging: one line per event. Text for people at a terminal, JSON (LOG_FORMAT=json) for log collectors.
+import type { LogFormat } from './config.ts'
 import process from 'node:process'
 
 export type Level = 'info' | 'warn' | 'error'

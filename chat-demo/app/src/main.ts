@@ -1,3 +1,5 @@
+// The chat server: config → store → commands → routes → listen.
+// Run: node chat-demo/app/src/main.ts   (Node 24 runs the TypeScript directly; no build step)
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Chat } from './chat.ts'
@@ -9,8 +11,6 @@ import type { SlideState } from './slide.ts'
 import type { Hub } from './sse.ts'
 import type { Store } from './store/index.ts'
 import { readFileSync } from 'node:fs'
-// The chat server: config → store → commands → routes → listen.
-// Run: node chat-demo/app/src/main.ts   (Node 24 runs the TypeScript directly; no build step)
 import process from 'node:process'
 import { createAdaptorServer } from '@hono/node-server'
 import { createAudienceState } from './audience.ts'

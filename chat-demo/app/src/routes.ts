@@ -1,3 +1,5 @@
+// HTTP boundary: the API and the page. Errors from inside become status codes here:
+// 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
 import type { AudienceState } from './audience.ts'
 import type { Chat } from './chat.ts'
 import type { CommandQueue } from './commands/queue.ts'
@@ -8,8 +10,6 @@ import type { Role } from './role.ts'
 import type { SlideState } from './slide.ts'
 import type { Hub } from './sse.ts'
 import type { Store } from './store/index.ts'
-// HTTP boundary: the API and the page. Errors from inside become status codes here:
-// 400/413 bad input, 429 no free command slot, 503 store unavailable, 404 unknown route.
 import { Hono } from 'hono'
 import { deckCors } from './cors.ts'
 import { sameOrigin } from './origin.ts'

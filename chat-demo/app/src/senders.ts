@@ -1,5 +1,3 @@
-import type { Context } from 'hono'
-import type { Role } from './role.ts'
 // Who is posting, for limits and fair command slots. The address alone can't tell people apart: a
 // room shares one NAT address, and behind the funnel every request comes from tailscaled on the
 // loopback. So the page hands each browser an id (random, signed by this server: a client can't make
@@ -9,6 +7,8 @@ import type { Role } from './role.ts'
 // The address on the audience's listener: tailscaled's proxy sets X-Forwarded-For to the client's
 // address, replacing what the client sent (ipn/ipnlocal/serve.go, addProxyForwardedHeaders). Only
 // there, and only from the loopback, is the header believed; its last entry is the one next to us.
+import type { Context } from 'hono'
+import type { Role } from './role.ts'
 import { Buffer } from 'node:buffer'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { getConnInfo } from '@hono/node-server/conninfo'

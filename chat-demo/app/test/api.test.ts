@@ -1,5 +1,5 @@
-import type { TestChat } from './support/chat.ts'
 // The HTTP API against the real server (embedded SQLite in memory).
+import type { TestChat } from './support/chat.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestChat } from './support/chat.ts'
 import { openEvents } from './support/sse-client.ts'

@@ -1,6 +1,6 @@
+// The commands file (parsing, hot reload) and the runner (timeout, output cap, concurrency cap).
 import type { Message } from '../src/store/types.ts'
 import type { TestChat } from './support/chat.ts'
-// The commands file (parsing, hot reload) and the runner (timeout, output cap, concurrency cap).
 import { Buffer } from 'node:buffer'
 import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'

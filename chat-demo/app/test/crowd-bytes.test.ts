@@ -1,9 +1,9 @@
+// Byte limits on every answer the app reads (the AI app, rqlite) and sends (history pages): a huge
+// answer is cut off and reported, never read whole into the 128 MB heap.
 import type { AddressInfo } from 'node:net'
 import type { Message } from '../src/store/types.ts'
 import type { AiStub } from './support/ai-stub.ts'
 import type { TestChat } from './support/chat.ts'
-// Byte limits on every answer the app reads (the AI app, rqlite) and sends (history pages): a huge
-// answer is cut off and reported, never read whole into the 128 MB heap.
 import { Buffer } from 'node:buffer'
 import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

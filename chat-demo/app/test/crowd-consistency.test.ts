@@ -1,9 +1,9 @@
-import type { Message } from '../src/store/types.ts'
-import type { TestChat } from './support/chat.ts'
-import type { RqliteDouble } from './support/rqlite-double.ts'
 // Consistency when the database stumbles: a write rqlite committed but answered with 503 (the commit
 // came too late) must not become a second message when the client retries with its idempotency key;
 // commands left "running" by an earlier pod, whatever its name, are finished as failed on start-up.
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
+import type { RqliteDouble } from './support/rqlite-double.ts'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

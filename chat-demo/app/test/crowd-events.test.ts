@@ -1,8 +1,8 @@
-import type { Socket } from 'node:net'
-import type { TestChat } from './support/chat.ts'
 // The live stream under a crowd: a client that stops reading is dropped before it costs the server
 // its memory; a browser that comes back catches up from its last event id; past the cap on
 // connections the answer is a clear 503.
+import type { Socket } from 'node:net'
+import type { TestChat } from './support/chat.ts'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestChat } from './support/chat.ts'

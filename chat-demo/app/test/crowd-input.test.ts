@@ -1,6 +1,6 @@
-import type { TestChat } from './support/chat.ts'
 // What a hostile page or a careless client sends: posts from other sites, non-JSON bodies, broken
 // UTF-8, messages made only of invisible characters. Each is refused before anything is stored.
+import type { TestChat } from './support/chat.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestChat } from './support/chat.ts'
 

@@ -1,9 +1,9 @@
-import type { Message } from '../src/store/types.ts'
-import type { TestChat } from './support/chat.ts'
 // Many people, one address: a room behind one NAT (or behind the funnel, where every request comes
 // from tailscaled) must not lock itself out, while one flooder is slowed down. Senders are told apart
 // by a per-browser id the server signs and hands out with the page; a room's shared address gets a
 // much larger allowance. Command slots are fair: one command per sender at a time, and a visible queue.
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

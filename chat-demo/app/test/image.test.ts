@@ -1,6 +1,6 @@
-import type { Sandbox } from '../../../test/support/shell-harness.ts'
 // The container image, checked without a Docker engine: the Dockerfile's instructions, the build
 // context filter, and publish.sh run against a stub `docker` that records its arguments.
+import type { Sandbox } from '../../../test/support/shell-harness.ts'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

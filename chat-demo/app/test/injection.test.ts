@@ -1,6 +1,6 @@
+// Untrusted text never runs as code: every payload arrives byte-exact, as data, and no marker appears.
 import type { AiStub } from './support/ai-stub.ts'
 import type { TestChat } from './support/chat.ts'
-// Untrusted text never runs as code: every payload arrives byte-exact, as data, and no marker appears.
 import { Buffer } from 'node:buffer'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'

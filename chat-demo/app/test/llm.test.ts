@@ -1,7 +1,7 @@
+// The built-in /llm against a stand-in for the phone's AI app: answers and failures become clear chat text.
 import type { AddressInfo } from 'node:net'
 import type { AiStub } from './support/ai-stub.ts'
 import type { TestChat } from './support/chat.ts'
-// The built-in /llm against a stand-in for the phone's AI app: answers and failures become clear chat text.
 import { createServer } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAiStub } from './support/ai-stub.ts'

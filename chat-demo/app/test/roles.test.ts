@@ -1,9 +1,9 @@
-import type { Message } from '../src/store/types.ts'
-import type { TestChat } from './support/chat.ts'
 // Audience and speaker: the audience's listener (what the funnel publishes) may post and use the
 // harmless commands; camera, orientation and whatever the commands file marks speaker-only work on
 // the speaker's listener (the tailnet) only. The speaker hides messages and pauses the audience.
 // No header a client sends changes its role.
+import type { Message } from '../src/store/types.ts'
+import type { TestChat } from './support/chat.ts'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { networkInterfaces, tmpdir } from 'node:os'

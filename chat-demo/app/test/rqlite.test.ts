@@ -1,11 +1,11 @@
+// The rqlite store: the adapter against a test double of rqlite's documented HTTP API
+// (test/support/rqlite-double.ts), or against a real rqlite when RQLITE_URL is set; and the whole
+// server through a store outage.
 import type { AddressInfo } from 'node:net'
 import type { NewMessage } from '../src/store/types.ts'
 import type { TestChat } from './support/chat.ts'
 import type { RqliteDouble } from './support/rqlite-double.ts'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-// The rqlite store: the adapter against a test double of rqlite's documented HTTP API
-// (test/support/rqlite-double.ts), or against a real rqlite when RQLITE_URL is set; and the whole
-// server through a store outage.
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,6 +1,6 @@
-import type { TestChat } from './support/chat.ts'
 // The speaker's current slide: PUT on the speaker's listener only, GET and the live stream on both,
 // CORS for exactly the hosted deck's origin.
+import type { TestChat } from './support/chat.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestChat } from './support/chat.ts'
 import { openEvents } from './support/sse-client.ts'

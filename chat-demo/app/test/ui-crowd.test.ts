@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core'
-import type { TestChat } from './support/chat.ts'
 // The page under a crowd, in the system Chromium: a flood of messages keeps a bounded list on screen,
 // JSON output is never pretty-printed without bound, the queue shows each command's place, hidden
 // messages vanish, a paused audience is told so, and a page refused for a full room connects later.
+import type { Browser, Page } from 'playwright-core'
+import type { TestChat } from './support/chat.ts'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

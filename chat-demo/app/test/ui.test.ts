@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core'
-import type { TestChat } from './support/chat.ts'
 // The page in a real browser (the system Chromium through playwright-core): XSS payloads from
 // messages and from command output are shown as text; live updates; keyboard; phone and projector.
+import type { Browser, Page } from 'playwright-core'
+import type { TestChat } from './support/chat.ts'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,5 +1,5 @@
-import type { KObject } from '../../../tools/phone-sim/world.ts'
 // chat-demo/scripts/02-test-chat.sh on the control plane, the other phone and the laptop: the chat answers, and reaches the AI app.
+import type { KObject } from '../../../tools/phone-sim/world.ts'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../../../tools/phone-sim/index.ts'
 import { chatDemo, scenes, useSim } from '../../support/script-scenes.ts'

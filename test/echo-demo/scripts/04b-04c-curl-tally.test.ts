@@ -1,5 +1,5 @@
-import type { KObject } from '../../../tools/phone-sim/world.ts'
 // echo-demo/scripts/04b-curl-hostname.sh and 04c-curl-nodename.sh, the same tally per pod and per node, on the simulated phones.
+import type { KObject } from '../../../tools/phone-sim/world.ts'
 import { describe, expect, it } from 'vitest'
 import { echoDemo, nodeOf, scenes, tally, useSim } from '../../support/script-scenes.ts'
 

@@ -1,5 +1,3 @@
-import type { FSWatcher } from 'node:fs'
-import type { Logger } from '../log.ts'
 // The commands file (COMMANDS_FILE; in the cluster the ConfigMap `chat-commands`, key commands.conf).
 //
 //   # a comment                     ignored, like blank lines
@@ -9,6 +7,8 @@ import type { Logger } from '../log.ts'
 //
 // The user's argument never becomes part of the command string: it arrives as the environment
 // variable ARG, so templates quote it: greet=printf 'Hello, %s!\n' "$ARG".
+import type { FSWatcher } from 'node:fs'
+import type { Logger } from '../log.ts'
 import { readFileSync, watch } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'

@@ -1,8 +1,8 @@
+// Runs one command of the commands file: /bin/sh -c "<command from the file>", with the user's text
+// only in the environment (ARG). Own process group, so a timeout stops everything the command started.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
-// Runs one command of the commands file: /bin/sh -c "<command from the file>", with the user's text
-// only in the environment (ARG). Own process group, so a timeout stops everything the command started.
 import process from 'node:process'
 
 export interface RunRequest {

@@ -1,7 +1,7 @@
+// Audience posting: GET on both listeners (the page shows "paused"), PUT from the tailnet only.
 import type { AudienceState } from '../audience.ts'
 import type { Role } from '../role.ts'
 import type { Fail } from './fail.ts'
-// Audience posting: GET on both listeners (the page shows "paused"), PUT from the tailnet only.
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'

@@ -1,8 +1,8 @@
-import type { Message, Store } from '../store/index.ts'
 // One page of history for GET /api/messages, bounded twice: at most `limit` messages and at most
 // maxBytes of JSON. The store is read in small batches, so no single database answer gets large
 // either (a message with a command's output can be ~70 KB). A page cut short by the byte limit
 // says so the usual way: nextBefore points at its last message.
+import type { Message, Store } from '../store/index.ts'
 import { Buffer } from 'node:buffer'
 
 export const MAX_PAGE_BYTES = 1024 * 1024

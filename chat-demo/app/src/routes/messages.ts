@@ -1,3 +1,4 @@
+// The messages API: GET a page of history, POST a message or a command.
 import type { Context } from 'hono'
 import type { Chat } from '../chat.ts'
 import type { Config } from '../config.ts'
@@ -5,7 +6,6 @@ import type { Crowd } from '../crowd.ts'
 import type { Role } from '../role.ts'
 import type { Store } from '../store/index.ts'
 import type { Fail } from './fail.ts'
-// The messages API: GET a page of history, POST a message or a command.
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'

@@ -1,7 +1,7 @@
+// The speaker's current slide: PUT from the tailnet only, GET from anywhere (the deck's reading view).
 import type { Role } from '../role.ts'
 import type { SlideState } from '../slide.ts'
 import type { Fail } from './fail.ts'
-// The speaker's current slide: PUT from the tailnet only, GET from anywhere (the deck's reading view).
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'

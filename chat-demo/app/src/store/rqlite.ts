@@ -1,8 +1,8 @@
-import type { Statement } from './schema.ts'
-import type { Store } from './types.ts'
 // rqlite store: the SQLite sidecar of the cluster, over its HTTP API (https://rqlite.io/docs/api/api/).
 // Only parameterized statements: [["INSERT ... VALUES(?, ?)", "a", 2]]. rqlite reports SQL errors
 // inside a 200 answer ({"results":[{"error":"..."}]}), so every answer is checked for `error`.
+import type { Statement } from './schema.ts'
+import type { Store } from './types.ts'
 import { Buffer } from 'node:buffer'
 import { readBounded, TooLargeError } from '../bounded-read.ts'
 import { describeFetchError } from '../fetch-error.ts'

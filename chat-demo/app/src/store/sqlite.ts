@@ -1,6 +1,6 @@
+// Embedded store: SQLite in the process (node:sqlite). The default, so a laptop needs no set-up.
 import type { Statement } from './schema.ts'
 import type { Store } from './types.ts'
-// Embedded store: SQLite in the process (node:sqlite). The default, so a laptop needs no set-up.
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'

@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net'
 // A stand-in for the phone's AI app (github.com/parttimenerd/local-android-ai), as documented in
 // ../shared/notes/field-facts.md: POST /ai/text reads `text` (and `model`), answers
 // {response, model, metadata}; errors are {error, code, details}. A real HTTP server on port 0.
+import type { AddressInfo } from 'node:net'
 import { Buffer } from 'node:buffer'
 import { createServer } from 'node:http'
 

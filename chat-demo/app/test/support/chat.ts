@@ -1,6 +1,6 @@
+// Starts the real chat server (the same start() as main.ts) on port 0 and talks HTTP to it.
 import type { RunningChat } from '../../src/main.ts'
 import type { Message } from '../../src/store/types.ts'
-// Starts the real chat server (the same start() as main.ts) on port 0 and talks HTTP to it.
 import { loadConfig } from '../../src/config.ts'
 import { memoryLogger } from '../../src/log.ts'
 import { start } from '../../src/main.ts'

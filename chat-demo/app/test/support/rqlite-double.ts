@@ -1,5 +1,3 @@
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 // A TEST DOUBLE of rqlite's documented HTTP API (https://rqlite.io/docs/api/api/), not rqlite:
 // one node, backed by an in-memory node:sqlite database. It answers like rqlite does:
 //   POST /db/execute[?transaction]  [["SQL", param, ...], "SQL", ...] → {"results":[{"last_insert_id","rows_affected"}]}
@@ -8,6 +6,8 @@ import type { AddressInfo } from 'node:net'
 //   GET /readyz, GET /status
 // stop() closes the port (connection refused, like a restarting sidecar); start() opens it again with
 // the same data, like rqlite restarting on its data directory.
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Buffer } from 'node:buffer'
 import { createServer } from 'node:http'
 import { DatabaseSync } from 'node:sqlite'
