@@ -13,7 +13,7 @@ import { launchChromium, watchProblems } from '../../tools/chromium.ts'
 import { repoRoot } from '../../tools/deck.ts'
 import { serveDeck } from '../../tools/static-server.ts'
 import { builtDeck } from '../support/deck-builds.ts'
-import { build, filesContaining, fixtureDeck } from './live-demo-support.ts'
+import { buildInDevMode, filesContaining, fixtureDeck } from './live-demo-support.ts'
 
 /**
  * What only the dev-server side of live demos contains: its endpoint, its classes (the backstage page too), its client, xterm.js (by
@@ -33,7 +33,7 @@ let browser: Browser
 beforeAll(async () => {
   fixtureOut = mkdtempSync(join(tmpdir(), 'live-demo-build-'))
   // The fixture in development mode (Vitest's NODE_ENV=test carries over), the deck as npm run build makes it (shared by the browser tests).
-  await build(fixtureDeck, fixtureOut, 'inherited')
+  await buildInDevMode(fixtureDeck, fixtureOut)
   deckOut = await builtDeck()
   server = await serveDeck(fixtureOut, deckBasePath)
   browser = await launchChromium()

@@ -2,22 +2,14 @@
 import type { ChildProcess } from 'node:child_process'
 import { execFile, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import process from 'node:process'
 import { repoRoot } from '../../tools/deck.ts'
+import { freePort } from '../../tools/free-port.ts'
 
 /** A small deck with the real components and a harmless script (see its slides.md and vite.config.ts). */
 export const fixtureDeck = join(repoRoot, 'test/browser/fixtures/live-demo/slides.md')
 export const slidevBin = join(repoRoot, 'node_modules/.bin/slidev')
-
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 export interface DevServer {
   url: string
@@ -67,14 +59,13 @@ export async function startDevServer(entry = fixtureDeck, args: string[] = [], e
 }
 
 /**
- * `slidev build` into `out`. `production` runs it the way `npm run build` does; `inherited` keeps this
- * process's environment, where Vitest has set NODE_ENV=test — Vite keeps an inherited NODE_ENV, so that is
- * a development-mode build (import.meta.env.DEV true), what tools/deck.ts's buildDeck() makes.
+ * `slidev build` of `entry` into `out` in a development-mode build (import.meta.env.DEV true): it keeps this
+ * process's environment, where Vitest has set NODE_ENV=test, and Vite keeps an inherited NODE_ENV. (The
+ * production build, as `npm run build` makes it, is tools/deck.ts's buildDeck().)
  */
-export async function build(entry: string | undefined, out: string, env: 'production' | 'inherited'): Promise<void> {
-  const { NODE_ENV: _testEnv, ...withoutNodeEnv } = process.env
+export async function buildInDevMode(entry: string, out: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    execFile(slidevBin, ['build', ...(entry ? [entry] : []), '--out', out], { cwd: repoRoot, env: env === 'production' ? withoutNodeEnv : process.env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) =>
+    execFile(slidevBin, ['build', entry, '--out', out], { cwd: repoRoot, env: process.env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) =>
       error ? reject(new Error(`slidev build failed: ${error.message}\n${stderr}`)) : resolve())
   })
 }
